@@ -1,0 +1,31 @@
+"""Job handlers, registered by name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fediverse.errors import JobError
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class JobRegistry:
+    """Maps a job name to the coroutine that runs it."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, name: str, handler: Handler) -> None:
+        if name in self._handlers:
+            raise JobError(f"a handler for job {name!r} is registered already")
+        self._handlers[name] = handler
+
+    def handler(self, name: str) -> Handler:
+        try:
+            return self._handlers[name]
+        except KeyError:
+            raise JobError(f"no handler registered for job {name!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._handlers)

@@ -1,0 +1,1 @@
+"""Storage: the schema, the database handle, migrations and id nodes."""

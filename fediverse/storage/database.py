@@ -1,0 +1,147 @@
+"""The database handle: held connections for reading, one transaction at a time for writing.
+
+``databases`` opens a new aiosqlite connection (and thread) for every task that has none,
+which costs more than the query. On SQLite the store therefore keeps its connections open
+for its whole life: one writer, guarded by a lock because SQLite has one writer anyway, and
+a few readers, which WAL lets read beside the writer. On PostgreSQL every unit of work takes
+a connection from asyncpg's pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from databases import Database
+from databases.core import Connection
+
+from fediverse.errors import StorageError
+from fediverse.ids import SnowflakeGenerator
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA cache_size=-32000",
+)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL, or None for another database."""
+    if not url.startswith("sqlite:///"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same database as an async SQLAlchemy URL, for Alembic."""
+    if url.startswith("sqlite:///"):
+        return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+class Store:
+    """Connections to one database; ``read()`` and ``write()`` are the only ways in."""
+
+    def __init__(self, url: str, *, readers: int = 4) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite:")
+        self.dialect = "sqlite" if self.is_sqlite else "postgresql"
+        self._database = Database(url)
+        self._reader_count = readers
+        self._readers: asyncio.Queue[Connection] = asyncio.Queue()
+        self._held: list[Connection] = []
+        self._writer: Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._ids: SnowflakeGenerator | None = None
+
+    async def connect(self) -> None:
+        path = sqlite_path(self.url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await self._database.connect()
+            if self.is_sqlite:
+                await self._open_sqlite_connections()
+        except (OSError, ConnectionError) as exc:
+            raise StorageError(f"cannot reach the database: {exc}") from exc
+
+    async def _open_sqlite_connections(self) -> None:
+        self._writer = await self._hold()
+        for _ in range(self._reader_count):
+            self._readers.put_nowait(await self._hold())
+
+    async def _hold(self) -> Connection:
+        connection = Connection(self._database, self._database._backend)
+        await connection.__aenter__()
+        self._held.append(connection)
+        for pragma in SQLITE_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def disconnect(self) -> None:
+        for connection in self._held:
+            await connection.__aexit__()
+        self._held.clear()
+        self._writer = None
+        self._readers = asyncio.Queue()
+        await self._database.disconnect()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        """A connection for reading; what it sees is committed data."""
+        if not self.is_sqlite:
+            async with self._database.connection() as connection:
+                yield connection
+            return
+        connection = await self._readers.get()
+        try:
+            yield connection
+        finally:
+            self._readers.put_nowait(connection)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Connection]:
+        """A connection inside a transaction, committed when the block ends without error."""
+        if not self.is_sqlite:
+            async with self._database.connection() as connection, connection.transaction():
+                yield connection
+            return
+        assert self._writer is not None, "Store.connect() was not called"
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+                await self._writer.execute("COMMIT")
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+
+    def use_ids(self, generator: SnowflakeGenerator) -> None:
+        self._ids = generator
+
+    def new_id(self) -> int:
+        """A fresh snowflake id from this process's node."""
+        if self._ids is None:
+            raise StorageError("no id node claimed: call storage.nodes.claim_node first")
+        return self._ids.next_id()
+
+
+SCHEMA_REVISION = "0001"  # the Alembic head this code expects; a test keeps them equal
+
+
+async def check_schema(store: Store) -> None:
+    """Refuse to run on a database that ``kollegium init`` has not brought to this version."""
+    try:
+        async with store.read() as conn:
+            current = await conn.fetch_val("SELECT version_num FROM alembic_version")
+    except Exception as exc:  # the driver's own "no such table" error differs per database
+        raise StorageError("the database is not initialised: run `kollegium init`") from exc
+    if current != SCHEMA_REVISION:
+        raise StorageError(
+            f"the database schema is at {current!r}, this version needs {SCHEMA_REVISION!r}: "
+            "run `kollegium init` to upgrade"
+        )

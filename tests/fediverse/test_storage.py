@@ -1,0 +1,73 @@
+"""The store: transactions commit or roll back whole; id nodes never collide."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from fediverse.errors import StorageError
+from fediverse.ids import now_ms
+from fediverse.storage.database import Store, check_schema
+from fediverse.storage.nodes import LEASE_MS, claim_node, release_node, renew_node
+from fediverse.storage.tables import id_nodes, instance_settings
+
+
+async def count_settings(store: Store) -> int:
+    async with store.read() as conn:
+        return int(await conn.fetch_val(select(func.count()).select_from(instance_settings)))
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.write() as conn:
+            await conn.execute(insert(instance_settings).values(key="a", value="1", updated_at=1))
+            raise RuntimeError("boom")
+    assert await count_settings(store) == 0
+    async with store.write() as conn:
+        await conn.execute(insert(instance_settings).values(key="a", value="1", updated_at=1))
+    assert await count_settings(store) == 1
+
+
+async def test_two_processes_claim_different_nodes(store: Store, database_url: str) -> None:
+    other = Store(database_url)
+    await other.connect()
+    try:
+        first = await claim_node(other, "other-process")
+        second = await claim_node(store, "this-process")
+    finally:
+        await other.disconnect()
+    assert first != second
+    assert store.new_id() != other.new_id()
+
+
+async def test_an_expired_node_is_claimed_again(store: Store) -> None:
+    async with store.write() as conn:
+        await conn.execute(insert(id_nodes).values(node=5, holder="dead", expires_at=now_ms() - 1))
+    taken = {await claim_node(store, f"p{i}") for i in range(7)}
+    assert 5 in taken
+
+
+async def test_a_lost_lease_is_replaced_by_a_new_claim(store: Store) -> None:
+    node = await claim_node(store, "me")
+    await release_node(store, node, "me")
+    async with store.write() as conn:
+        await conn.execute(
+            insert(id_nodes).values(node=node, holder="thief", expires_at=now_ms() + LEASE_MS)
+        )
+    assert await renew_node(store, node, "me") != node
+
+
+async def test_a_store_without_a_node_refuses_to_make_ids(database_url: str) -> None:
+    bare = Store(database_url)
+    with pytest.raises(StorageError, match="no id node claimed"):
+        bare.new_id()
+
+
+async def test_an_uninitialised_database_is_refused_with_advice(tmp_path: object) -> None:
+    empty = Store(f"sqlite:///{tmp_path}/empty.db")
+    await empty.connect()
+    try:
+        with pytest.raises(StorageError, match="run `kollegium init`"):
+            await check_schema(empty)
+    finally:
+        await empty.disconnect()

@@ -1,0 +1,91 @@
+"""Real processes for end-to-end tests: `kollegium` commands and servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+KOLLEGIUM = str(Path(sys.executable).with_name("kollegium"))
+START_TIMEOUT = 20.0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def instance_env(database_url: str, domain: str, **extra: str) -> dict[str, str]:
+    """The environment of one test instance; nothing from the caller's KOLLEGIUM_ leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOLLEGIUM_")}
+    env.update(
+        KOLLEGIUM_DOMAIN=domain,
+        KOLLEGIUM_DATABASE_URL=database_url,
+        KOLLEGIUM_SECRET_KEY=secrets.token_hex(32),
+        KOLLEGIUM_DEV_INSECURE="1",
+        KOLLEGIUM_LOG_LEVEL="warning",
+    )
+    env.update(extra)
+    return env
+
+
+def kollegium(
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run one `kollegium` command to the end."""
+    return subprocess.run(
+        [KOLLEGIUM, *args], env=dict(env), cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float) -> float:
+    """Poll /healthz until 200; returns the seconds it took."""
+    started = time.perf_counter()
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"{base_url} not healthy after {timeout} s")
+
+
+@contextmanager
+def serving(
+    env: Mapping[str, str], cwd: Path, host: str = "127.0.0.1", *extra_args: str
+) -> Iterator[str]:
+    """`kollegium serve` on a free port of ``host``; yields its base URL, stops it after."""
+    port = free_port(host)
+    log = (cwd / f"serve-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [KOLLEGIUM, "serve", "--host", host, "--port", str(port), *extra_args],
+        env=dict(env),
+        cwd=cwd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://{host}:{port}"
+    try:
+        wait_healthy(base_url, process, START_TIMEOUT)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

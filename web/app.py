@@ -1,0 +1,77 @@
+"""The ASGI application: ``create_app(settings)`` wires the layers together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from federation.http import build_client
+from fediverse.jobs import JobRegistry, Worker
+from fediverse.runtime import Runtime, open_runtime
+from fediverse.settings import Settings
+from web.errors import EXCEPTION_HANDLERS
+from web.health import healthz
+from web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+
+WORKER_STOP_SECONDS = 30.0
+RegistryFactory = Callable[[Runtime, httpx.AsyncClient], JobRegistry]
+
+
+def default_registry(_runtime: Runtime, _http: httpx.AsyncClient) -> JobRegistry:
+    """The job handlers of this version; the federation issue registers delivery here."""
+    return JobRegistry()
+
+
+def routes() -> list[Route]:
+    return [Route("/healthz", healthz, methods=["GET"])]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    run_worker: bool = True,
+    registry_factory: RegistryFactory = default_registry,
+) -> Starlette:
+    """The web application; with ``run_worker`` it also runs one job worker in-process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_runtime(settings) as runtime, build_client(settings) as http:
+            app.state.runtime = runtime
+            app.state.http = http
+            async with _worker(runtime, registry_factory(runtime, http), enabled=run_worker):
+                yield
+
+    return Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _worker(runtime: Runtime, registry: JobRegistry, *, enabled: bool) -> AsyncIterator[None]:
+    if not enabled:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(Worker(runtime.queue, registry).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        runtime.queue.notify()
+        # The batch in hand finishes; a stuck handler is cut off and its job, still
+        # leased, runs again elsewhere once the lease runs out.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(task, WORKER_STOP_SECONDS)
