@@ -31,6 +31,7 @@ run: $(VENV)/.installed .env
 	$(BIN)/kollegium serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
+	@if [ -x tests/interop/setup.sh ]; then tests/interop/setup.sh; fi
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
