@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -14,8 +15,9 @@ from fediverse.settings import Settings, load_settings
 from fediverse.storage.database import Store
 from fediverse.storage.migrate import upgrade
 from fediverse.storage.nodes import claim_node, make_holder
-from tests.support.databases import empty_database
+from tests.support.databases import postgres_database, postgres_database_sync
 
+T = TypeVar("T")
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -34,11 +36,44 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def outside_event_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run blocking set-up that uses asyncio.run (Alembic does) from inside a running loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to head once per session; tests get copies."""
+    path = tmp_path_factory.mktemp("template") / "kollegium.db"
+    outside_event_loop(upgrade, f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head once per session, cloned for each test."""
+    database = postgres_database_sync()
+    url = outside_event_loop(database.__enter__)
+    try:
+        outside_event_loop(upgrade, url)
+        yield url.rsplit("/", 1)[1]
+    finally:
+        outside_event_loop(database.__exit__, None, None, None)
+
+
 @pytest.fixture
-async def database_url(database_kind: str, tmp_path: Path) -> AsyncIterator[str]:
+async def database_url(
+    database_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
     """A database migrated to head, on SQLite and (where reachable) on PostgreSQL."""
-    async with empty_database(database_kind, tmp_path) as url:
-        await asyncio.to_thread(upgrade, url)
+    if database_kind == "sqlite":
+        path = tmp_path / "kollegium.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    async with postgres_database(template=template) as url:
         yield url
 
 

@@ -121,6 +121,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     from web.app import create_app
     from web.logs import configure_logging
 
+    asyncio.run(_preflight(settings))  # a database that is not ready fails in one line
     configure_logging(settings.log_level)
     config = uvicorn.Config(
         create_app(settings, run_worker=not args.no_worker),
@@ -136,6 +137,17 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+async def _preflight(settings: Settings) -> None:
+    from fediverse.storage.database import Store, check_schema
+
+    store = Store(settings.database_url, readers=1)
+    await store.connect()
+    try:
+        await check_schema(store)
+    finally:
+        await store.disconnect()
 
 
 async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -60,8 +60,9 @@ class Store:
 
     async def connect(self) -> None:
         path = sqlite_path(self.url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None and not path.exists():
+            # Only migrations create a database; anything else would leave an empty file.
+            raise StorageError(f"there is no database at {path}: run `kollegium init`")
         try:
             await self._database.connect()
             if self.is_sqlite:

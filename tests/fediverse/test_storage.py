@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, insert, select
 
@@ -63,7 +65,8 @@ async def test_a_store_without_a_node_refuses_to_make_ids(database_url: str) -> 
         bare.new_id()
 
 
-async def test_an_uninitialised_database_is_refused_with_advice(tmp_path: object) -> None:
+async def test_an_uninitialised_database_is_refused_with_advice(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()
     empty = Store(f"sqlite:///{tmp_path}/empty.db")
     await empty.connect()
     try:
@@ -71,3 +74,10 @@ async def test_an_uninitialised_database_is_refused_with_advice(tmp_path: object
             await check_schema(empty)
     finally:
         await empty.disconnect()
+
+
+async def test_a_missing_sqlite_file_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = Store(f"sqlite:///{tmp_path}/missing.db")
+    with pytest.raises(StorageError, match="there is no database at"):
+        await missing.connect()
+    assert not (tmp_path / "missing.db").exists()
