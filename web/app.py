@@ -17,6 +17,7 @@ from fediverse.runtime import Runtime, open_runtime
 from fediverse.settings import Settings
 from web.errors import EXCEPTION_HANDLERS
 from web.health import healthz
+from web.mastodon import mastodon_routes
 from web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 
 WORKER_STOP_SECONDS = 30.0
@@ -29,7 +30,10 @@ def default_registry(_runtime: Runtime, _http: httpx.AsyncClient) -> JobRegistry
 
 
 def routes() -> list[Route]:
-    return [Route("/healthz", healthz, methods=["GET"])]
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        *mastodon_routes(),
+    ]
 
 
 def create_app(

@@ -496,3 +496,26 @@ audit_log = Table(
     _created(),
 )
 Index("ix_audit_log_created_at", audit_log.c.created_at)
+
+account_notes = Table(
+    "account_notes",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    _ref("target_account_id", "accounts"),
+    Column("comment", Text, nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "target_account_id"),
+)
+
+# A client's Idempotency-Key for POST /api/v1/statuses: the same key gives the same status.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    Column("key", String(200), nullable=False),
+    _ref("status_id", "statuses"),
+    _created(),
+    UniqueConstraint("account_id", "key"),
+)

@@ -1,0 +1,136 @@
+"""Finding accounts: by id, by handle, by search, and in lists of followers, blocks and mutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from fediverse.errors import NotFoundError
+from fediverse.hydrate import Row, load_accounts
+from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.storage.database import Store
+from fediverse.storage.tables import accounts, blocks, follow_requests, follows, mutes
+
+
+async def accounts_by_id(store: Store, ids: list[int]) -> dict[int, Row]:
+    async with store.read() as conn:
+        found = await load_accounts(conn, ids)
+    return {i: row for i, row in found.items() if row["suspended_at"] is None}
+
+
+async def account_by_id(store: Store, account_id: int) -> Row:
+    found = await accounts_by_id(store, [account_id])
+    if account_id not in found:
+        raise NotFoundError("Record not found")
+    return found[account_id]
+
+
+async def lookup(store: Store, acct: str, local_domain: str) -> Row:
+    username, _, domain = acct.strip().lstrip("@").lower().partition("@")
+    query = select(accounts.c.id).where(func.lower(accounts.c.username) == username)
+    if not domain or domain == local_domain:
+        query = query.where(accounts.c.domain.is_(None))
+    else:
+        query = query.where(func.lower(accounts.c.domain) == domain)
+    async with store.read() as conn:
+        account_id = await conn.fetch_val(query)
+    if account_id is None:
+        raise NotFoundError("Record not found")
+    return await account_by_id(store, int(account_id))
+
+
+async def search(
+    store: Store, viewer: int, q: str, *, limit: int, offset: int, following: bool
+) -> list[Row]:
+    """Accounts whose handle or name starts with ``q``, people the viewer follows first."""
+    term = q.strip().lstrip("@").lower()
+    username, _, domain = term.partition("@")
+    like = username.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    query = select(accounts.c.id).where(
+        or_(
+            func.lower(accounts.c.username).like(like, escape="\\"),
+            func.lower(accounts.c.display_name).like("%" + like, escape="\\"),
+        ),
+        accounts.c.suspended_at.is_(None),
+        accounts.c.actor_type != "Application",
+    )
+    if domain:
+        query = query.where(func.lower(accounts.c.domain).like(domain + "%"))
+    followed = select(follows.c.target_account_id).where(follows.c.account_id == viewer)
+    if following:
+        query = query.where(accounts.c.id.in_(followed))
+    query = (
+        query.order_by(accounts.c.id.in_(followed).desc(), accounts.c.username)
+        .limit(limit)
+        .offset(offset)
+    )
+    async with store.read() as conn:
+        ids = [r[0] for r in await conn.fetch_all(query)]
+        found = await load_accounts(conn, ids)
+    return [found[i] for i in ids if i in found]
+
+
+async def _paged_accounts(
+    store: Store, query: Any, key: Any, page: PageQuery
+) -> tuple[list[Row], list[int]]:
+    """Accounts of a relation table, paged by the relation's id as Mastodon does."""
+    async with store.read() as conn:
+        rows = newest_first(await conn.fetch_all(apply_page(query, key, page)), page)
+        found = await load_accounts(conn, [r[1] for r in rows])
+    kept = [(r[0], found[r[1]]) for r in rows if r[1] in found]
+    return [row for _, row in kept], [key_id for key_id, _ in kept]
+
+
+async def followers(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    await account_by_id(store, account_id)
+    query = select(follows.c.id, follows.c.account_id).where(
+        follows.c.target_account_id == account_id
+    )
+    return await _paged_accounts(store, query, follows.c.id, page)
+
+
+async def following(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    await account_by_id(store, account_id)
+    query = select(follows.c.id, follows.c.target_account_id).where(
+        follows.c.account_id == account_id
+    )
+    return await _paged_accounts(store, query, follows.c.id, page)
+
+
+async def incoming_requests(
+    store: Store, account_id: int, page: PageQuery
+) -> tuple[list[Row], list[int]]:
+    query = select(follow_requests.c.id, follow_requests.c.account_id).where(
+        follow_requests.c.target_account_id == account_id
+    )
+    return await _paged_accounts(store, query, follow_requests.c.id, page)
+
+
+async def blocked(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    query = select(blocks.c.id, blocks.c.target_account_id).where(blocks.c.account_id == account_id)
+    return await _paged_accounts(store, query, blocks.c.id, page)
+
+
+async def muted(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    query = select(mutes.c.id, mutes.c.target_account_id).where(mutes.c.account_id == account_id)
+    return await _paged_accounts(store, query, mutes.c.id, page)
+
+
+async def familiar_followers(store: Store, viewer: int, ids: list[int]) -> dict[int, list[Row]]:
+    """For each account, the accounts the viewer follows that follow it, in one query."""
+    theirs = follows.alias("theirs")
+    query = select(theirs.c.target_account_id, theirs.c.account_id).where(
+        theirs.c.target_account_id.in_(ids),
+        theirs.c.account_id.in_(
+            select(follows.c.target_account_id).where(follows.c.account_id == viewer)
+        ),
+    )
+    async with store.read() as conn:
+        pairs = [(r[0], r[1]) for r in await conn.fetch_all(query)]
+        found = await load_accounts(conn, {p[1] for p in pairs})
+    result: dict[int, list[Row]] = {i: [] for i in ids}
+    for target, follower in pairs:
+        if follower in found:
+            result[target].append(found[follower])
+    return result

@@ -1,0 +1,170 @@
+"""Notifications of local accounts: written in the transaction of what caused them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from databases.core import Connection
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+
+from fediverse.errors import NotFoundError, ValidationError
+from fediverse.ids import now_ms
+from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.storage.database import Store
+from fediverse.storage.tables import accounts, blocks, mutes, notifications
+
+TYPES = (
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+)
+
+
+async def _silenced(conn: Connection, account_id: int, from_account_id: int) -> bool:
+    """Whether the recipient blocked the sender, or muted them with their notifications."""
+    found = await conn.fetch_val(
+        select(func.count())
+        .select_from(accounts)
+        .where(
+            accounts.c.id == account_id,
+            or_(
+                accounts.c.domain.is_not(None),
+                accounts.c.id.in_(
+                    select(blocks.c.account_id).where(
+                        blocks.c.account_id == account_id,
+                        blocks.c.target_account_id == from_account_id,
+                    )
+                ),
+                accounts.c.id.in_(
+                    select(mutes.c.account_id).where(
+                        mutes.c.account_id == account_id,
+                        mutes.c.target_account_id == from_account_id,
+                        mutes.c.hide_notifications.is_(True),
+                    )
+                ),
+            ),
+        )
+    )
+    return bool(found)
+
+
+async def notify(
+    store: Store,
+    conn: Connection,
+    *,
+    account_id: int,
+    from_account_id: int,
+    type: str,
+    status_id: int | None = None,
+) -> int | None:
+    """Tell a local account that something happened; None when nothing is written.
+
+    Nothing is written for remote recipients, for one's own actions, or when the recipient
+    blocked the sender or muted their notifications.
+    """
+    if type not in TYPES:
+        raise ValueError(f"unknown notification type {type!r}")
+    if account_id == from_account_id or await _silenced(conn, account_id, from_account_id):
+        return None
+    notification_id = store.new_id()
+    await conn.execute(
+        insert(notifications).values(
+            id=notification_id,
+            account_id=account_id,
+            from_account_id=from_account_id,
+            type=type,
+            status_id=status_id,
+            group_key=f"{type}-{status_id or from_account_id}",
+            created_at=now_ms(),
+        )
+    )
+    return notification_id
+
+
+def _filter(
+    account_id: int, types: Sequence[str], exclude: Sequence[str], from_account_id: int | None
+) -> Any:
+    for name in (*types, *exclude):
+        if name not in TYPES and name not in (
+            "admin.sign_up",
+            "admin.report",
+            "severed_relationships",
+        ):
+            raise ValidationError(f"Unknown notification type: {name}")
+    conditions = [notifications.c.account_id == account_id]
+    if types:
+        conditions.append(notifications.c.type.in_(types))
+    if exclude:
+        conditions.append(notifications.c.type.not_in(exclude))
+    if from_account_id is not None:
+        conditions.append(notifications.c.from_account_id == from_account_id)
+    return and_(*conditions)
+
+
+async def list_notifications(
+    store: Store,
+    account_id: int,
+    page: PageQuery,
+    *,
+    types: Sequence[str] = (),
+    exclude_types: Sequence[str] = (),
+    from_account_id: int | None = None,
+) -> list[dict[str, Any]]:
+    query = select(notifications).where(_filter(account_id, types, exclude_types, from_account_id))
+    async with store.read() as conn:
+        rows = await conn.fetch_all(apply_page(query, notifications.c.id, page))
+    return newest_first([dict(r._mapping) for r in rows], page)
+
+
+async def get_notification(store: Store, account_id: int, notification_id: int) -> dict[str, Any]:
+    async with store.read() as conn:
+        row = await conn.fetch_one(
+            select(notifications).where(
+                notifications.c.id == notification_id, notifications.c.account_id == account_id
+            )
+        )
+    if row is None:
+        raise NotFoundError("Record not found")
+    return dict(row._mapping)
+
+
+async def dismiss(store: Store, account_id: int, notification_id: int) -> None:
+    async with store.write() as conn:
+        gone = await conn.fetch_all(
+            delete(notifications)
+            .where(notifications.c.id == notification_id, notifications.c.account_id == account_id)
+            .returning(notifications.c.id)
+        )
+    if not gone:
+        raise NotFoundError("Record not found")
+
+
+async def clear(store: Store, account_id: int) -> None:
+    async with store.write() as conn:
+        await conn.execute(delete(notifications).where(notifications.c.account_id == account_id))
+
+
+async def unread_count(store: Store, account_id: int, *, limit: int = 100) -> int:
+    inner = (
+        select(notifications.c.id)
+        .where(notifications.c.account_id == account_id, notifications.c.read.is_(False))
+        .limit(limit)
+        .subquery()
+    )
+    async with store.read() as conn:
+        return int(await conn.fetch_val(select(func.count()).select_from(inner)) or 0)
+
+
+async def mark_read(store: Store, account_id: int, up_to_id: int) -> None:
+    async with store.write() as conn:
+        await conn.execute(
+            update(notifications)
+            .where(notifications.c.account_id == account_id, notifications.c.id <= up_to_id)
+            .values(read=True)
+        )

@@ -1,0 +1,17 @@
+"""The one outgoing hook: a ``federate`` job, enqueued with the change it announces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from databases.core import Connection
+
+from fediverse.jobs import JobQueue
+from fediverse.storage.database import Store
+
+FEDERATE = "federate"
+
+
+async def federate(store: Store, conn: Connection, kind: str, **fields: Any) -> None:
+    """Enqueue ``{"kind": kind, **fields}`` for federation, inside ``conn``'s transaction."""
+    await JobQueue(store).enqueue(conn, FEDERATE, {"kind": kind, **fields})

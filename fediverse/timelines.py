@@ -1,0 +1,220 @@
+"""Timelines: home (a query over follows), public, hashtag, an account's, bookmarks, favourites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+
+from fediverse.errors import NotFoundError
+from fediverse.hydrate import STATUS_COLUMNS, Row
+from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.storage.database import Store
+from fediverse.storage.tables import (
+    accounts,
+    bookmarks,
+    favourites,
+    media_attachments,
+    status_pins,
+    statuses,
+    statuses_tags,
+    tags,
+)
+from fediverse.visibility import can_see, following_ids, mentioned_status_ids, not_hidden_from
+
+_BASE = select(*STATUS_COLUMNS)
+
+
+async def _fetch(store: Store, query: Any, page: PageQuery) -> list[Row]:
+    async with store.read() as conn:
+        rows = await conn.fetch_all(apply_page(query, statuses.c.id, page))
+    return newest_first([r._mapping for r in rows], page)
+
+
+def home_query(account_id: int) -> Any:
+    """The viewer's own posts and those of the accounts they follow that they may see."""
+    return _BASE.where(
+        or_(
+            statuses.c.account_id == account_id,
+            statuses.c.account_id.in_(following_ids(account_id)),
+        ),
+        or_(
+            statuses.c.visibility != "direct",
+            statuses.c.account_id == account_id,
+            statuses.c.id.in_(mentioned_status_ids(account_id)),
+        ),
+        not_hidden_from(account_id),
+    )
+
+
+async def home(store: Store, account_id: int, page: PageQuery) -> list[Row]:
+    return await _fetch(store, home_query(account_id), page)
+
+
+def _has_media() -> Any:
+    return exists().where(media_attachments.c.status_id == statuses.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicFilter:
+    local: bool = False
+    remote: bool = False
+    only_media: bool = False
+
+
+async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFilter) -> list[Row]:
+    query = _BASE.where(
+        statuses.c.visibility == "public",
+        statuses.c.reblog_of_id.is_(None),
+        can_see(viewer),
+        not_hidden_from(viewer),
+    )
+    if f.local:
+        query = query.where(statuses.c.local.is_(True))
+    if f.remote:
+        query = query.where(statuses.c.local.is_(False))
+    if f.only_media:
+        query = query.where(_has_media())
+    return await _fetch(store, query, page)
+
+
+def _tagged(names: Sequence[str]) -> Any:
+    return (
+        select(statuses_tags.c.status_id)
+        .join(tags, tags.c.id == statuses_tags.c.tag_id)
+        .where(tags.c.name.in_([n.lower() for n in names]))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TagFilter:
+    any: tuple[str, ...] = ()
+    all: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    local: bool = False
+    remote: bool = False
+    only_media: bool = False
+
+
+async def tag(
+    store: Store, viewer: int | None, name: str, page: PageQuery, f: TagFilter
+) -> list[Row]:
+    query = _BASE.where(
+        statuses.c.id.in_(_tagged([name, *f.any])),
+        statuses.c.visibility == "public",
+        can_see(viewer),
+        not_hidden_from(viewer),
+    )
+    for required in f.all:
+        query = query.where(statuses.c.id.in_(_tagged([required])))
+    if f.none:
+        query = query.where(statuses.c.id.not_in(_tagged(f.none)))
+    if f.local:
+        query = query.where(statuses.c.local.is_(True))
+    if f.remote:
+        query = query.where(statuses.c.local.is_(False))
+    if f.only_media:
+        query = query.where(_has_media())
+    return await _fetch(store, query, page)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFilter:
+    pinned: bool = False
+    exclude_replies: bool = False
+    exclude_reblogs: bool = False
+    only_media: bool = False
+    tagged: str | None = None
+
+
+async def account_statuses(
+    store: Store, viewer: int | None, account_id: int, page: PageQuery, f: AccountFilter
+) -> list[Row]:
+    async with store.read() as conn:
+        found = await conn.fetch_val(select(accounts.c.id).where(accounts.c.id == account_id))
+    if found is None:
+        raise NotFoundError("Record not found")
+    query = _BASE.where(statuses.c.account_id == account_id, can_see(viewer))
+    if f.pinned:
+        query = query.where(
+            statuses.c.id.in_(
+                select(status_pins.c.status_id).where(status_pins.c.account_id == account_id)
+            )
+        )
+    if f.exclude_replies:
+        query = query.where(
+            or_(
+                statuses.c.in_reply_to_id.is_(None), statuses.c.in_reply_to_account_id == account_id
+            )
+        )
+    if f.exclude_reblogs:
+        query = query.where(statuses.c.reblog_of_id.is_(None))
+    if f.only_media:
+        query = query.where(_has_media())
+    if f.tagged:
+        query = query.where(statuses.c.id.in_(_tagged([f.tagged])))
+    return await _fetch(store, query, page)
+
+
+async def _marked(
+    store: Store, table: Any, viewer: int, page: PageQuery
+) -> tuple[list[Row], list[int]]:
+    """Statuses the viewer marked, paged by the mark's id (as Mastodon pages them)."""
+    query = (
+        select(*STATUS_COLUMNS, table.c.id.label("mark_id"))
+        .join(table, table.c.status_id == statuses.c.id)
+        .where(table.c.account_id == viewer, can_see(viewer))
+    )
+    async with store.read() as conn:
+        rows = await conn.fetch_all(apply_page(query, table.c.id, page))
+    ordered = newest_first([r._mapping for r in rows], page)
+    return ordered, [r["mark_id"] for r in ordered]
+
+
+async def bookmarked(store: Store, viewer: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    return await _marked(store, bookmarks, viewer, page)
+
+
+async def favourited(store: Store, viewer: int, page: PageQuery) -> tuple[list[Row], list[int]]:
+    return await _marked(store, favourites, viewer, page)
+
+
+async def context(store: Store, viewer: int | None, status_id: int) -> tuple[list[Row], list[Row]]:
+    """Ancestors (oldest first) and descendants (in thread order) the viewer may see."""
+    up = (
+        select(statuses.c.id, statuses.c.in_reply_to_id)
+        .where(statuses.c.id == status_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union_all(
+        select(statuses.c.id, statuses.c.in_reply_to_id).join(
+            up, statuses.c.id == up.c.in_reply_to_id
+        )
+    )
+    down = (
+        select(statuses.c.id)
+        .where(statuses.c.in_reply_to_id == status_id)
+        .cte("down", recursive=True)
+    )
+    down = down.union_all(select(statuses.c.id).join(down, statuses.c.in_reply_to_id == down.c.id))
+    async with store.read() as conn:
+        origin = await conn.fetch_val(
+            select(statuses.c.id).where(statuses.c.id == status_id, can_see(viewer))
+        )
+        if origin is None:
+            raise NotFoundError("Record not found")
+        above = await conn.fetch_all(
+            _BASE.where(
+                statuses.c.id.in_(select(up.c.id)), statuses.c.id != status_id, can_see(viewer)
+            ).order_by(statuses.c.id)
+        )
+        below = await conn.fetch_all(
+            _BASE.where(
+                statuses.c.id.in_(select(down.c.id)), can_see(viewer), not_hidden_from(viewer)
+            )
+            .order_by(statuses.c.id)
+            .limit(4096)
+        )
+    return [r._mapping for r in above], [r._mapping for r in below]

@@ -1,0 +1,90 @@
+"""Notification routes: list, one, dismiss, clear, unread count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.responses import Response
+
+from fediverse import notifications
+from fediverse.hydrate import load_accounts, load_status_page
+from fediverse.statuses import visible_rows
+from web.mastodon.endpoint import Call, api, json
+from web.mastodon.pagination import link_header, page_query
+from web.mastodon.serializers.accounts import serialize_account
+from web.mastodon.serializers.common import iso_time
+from web.mastodon.serializers.statuses import StatusSerializer
+
+
+async def _entities(call: Call, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Notifications with their accounts and statuses, loaded for the whole page at once."""
+    status_ids = [r["status_id"] for r in rows if r["status_id"] is not None]
+    status_rows = await visible_rows(call.store, call.account_id, status_ids)
+    async with call.store.read() as conn:
+        page = await load_status_page(conn, status_rows, call.account_id)
+        senders = await load_accounts(conn, {r["from_account_id"] for r in rows})
+    serializer = StatusSerializer(page, call.settings.base_url)
+    base = call.settings.base_url
+    result = []
+    for row in rows:
+        if row["from_account_id"] not in senders:
+            continue
+        if row["status_id"] is not None and row["status_id"] not in page.statuses:
+            continue
+        result.append(
+            {
+                "id": str(row["id"]),
+                "type": row["type"],
+                "created_at": iso_time(row["created_at"]),
+                "group_key": row["group_key"] or f"ungrouped-{row['id']}",
+                "account": serialize_account(senders[row["from_account_id"]], base),
+                "status": serializer.status(row["status_id"]) if row["status_id"] else None,
+            }
+        )
+    return result
+
+
+@api("read:notifications")
+async def index(call: Call) -> Response:
+    p = call.params
+    rows = await notifications.list_notifications(
+        call.store,
+        call.account_id,
+        page_query(call, default=40, maximum=80),
+        types=p.str_list("types", max_items=20),
+        exclude_types=p.str_list("exclude_types", max_items=20),
+        from_account_id=p.id("account_id"),
+    )
+    return json(await _entities(call, rows), headers=link_header(call, [r["id"] for r in rows]))
+
+
+@api("read:notifications")
+async def show(call: Call) -> Response:
+    row = await notifications.get_notification(call.store, call.account_id, call.path_id())
+    found = await _entities(call, [row])
+    if not found:
+        from fediverse.errors import NotFoundError
+
+        raise NotFoundError("Record not found")
+    return json(found[0])
+
+
+@api("write:notifications")
+async def dismiss(call: Call) -> Response:
+    await notifications.dismiss(call.store, call.account_id, call.path_id())
+    return json({})
+
+
+@api("write:notifications")
+async def clear(call: Call) -> Response:
+    await notifications.clear(call.store, call.account_id)
+    return json({})
+
+
+@api("read:notifications")
+async def unread_count(call: Call) -> Response:
+    limit = max(1, min(call.params.integer("limit", 100), 1000))
+    return json(
+        {"count": await notifications.unread_count(call.store, call.account_id, limit=limit)}
+    )

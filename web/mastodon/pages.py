@@ -1,0 +1,32 @@
+"""Rendering the few HTML pages of the API (sign-in and consent) with Jinja2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from web.mastodon.i18n import pick_locale, translator
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
+)
+
+
+def render(
+    request: Request, template: str, title: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    locale = pick_locale(request)
+    _ = translator(locale)
+    html = _env.get_template(template).render(locale=locale, title=_(title), _=_, **context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    response.headers["x-frame-options"] = "DENY"
+    response.headers["content-security-policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *"
+    )
+    return response

@@ -1,0 +1,42 @@
+"""Loading and serializing entities for a response: the bridge from domain rows to JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page
+from fediverse.statuses import visible_rows
+from web.mastodon.endpoint import Call
+from web.mastodon.serializers.accounts import serialize_account
+from web.mastodon.serializers.statuses import StatusSerializer
+
+
+async def status_page(call: Call, rows: Sequence[Row]) -> StatusPage:
+    async with call.store.read() as conn:
+        return await load_status_page(conn, rows, call.viewer_account_id)
+
+
+async def statuses_json(call: Call, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    page = await status_page(call, rows)
+    return StatusSerializer(page, call.settings.base_url).all()
+
+
+async def status_json(call: Call, status_id: int) -> dict[str, Any]:
+    """One status the viewer may see, as an entity (404 otherwise)."""
+    rows = await visible_rows(call.store, call.viewer_account_id, [status_id])
+    if not rows:
+        from fediverse.errors import NotFoundError
+
+        raise NotFoundError("Record not found")
+    return (await statuses_json(call, rows))[0]
+
+
+def accounts_json(call: Call, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [serialize_account(row, call.settings.base_url) for row in rows]
+
+
+async def accounts_by_ids_json(call: Call, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    async with call.store.read() as conn:
+        found = await load_accounts(conn, ids)
+    return {i: serialize_account(row, call.settings.base_url) for i, row in found.items()}

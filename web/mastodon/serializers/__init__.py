@@ -1,0 +1,1 @@
+"""Mastodon's REST entities, built from domain rows; kept apart from ActivityPub serializers."""

@@ -1,0 +1,57 @@
+"""Timeline routes: home, public and hashtag."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from fediverse import timelines
+from fediverse.hydrate import Row
+from web.mastodon.endpoint import Call, api, json
+from web.mastodon.pagination import link_header, page_query
+from web.mastodon.render import statuses_json
+
+
+async def _answer(call: Call, rows: list[Row]) -> Response:
+    return json(await statuses_json(call, rows), headers=link_header(call, [r["id"] for r in rows]))
+
+
+@api("read:statuses")
+async def home(call: Call) -> Response:
+    return await _answer(call, await timelines.home(call.store, call.account_id, page_query(call)))
+
+
+@api("read:statuses", access="optional")
+async def public(call: Call) -> Response:
+    p = call.params
+    rows = await timelines.public(
+        call.store,
+        call.viewer_account_id,
+        page_query(call),
+        timelines.PublicFilter(
+            local=bool(p.flag("local", False)),
+            remote=bool(p.flag("remote", False)),
+            only_media=bool(p.flag("only_media", False)),
+        ),
+    )
+    return await _answer(call, rows)
+
+
+@api("read:statuses", access="optional")
+async def tag(call: Call) -> Response:
+    p = call.params
+    name = str(call.request.path_params["hashtag"])
+    rows = await timelines.tag(
+        call.store,
+        call.viewer_account_id,
+        name,
+        page_query(call),
+        timelines.TagFilter(
+            any=tuple(p.str_list("any", max_items=4)),
+            all=tuple(p.str_list("all", max_items=4)),
+            none=tuple(p.str_list("none", max_items=4)),
+            local=bool(p.flag("local", False)),
+            remote=bool(p.flag("remote", False)),
+            only_media=bool(p.flag("only_media", False)),
+        ),
+    )
+    return await _answer(call, rows)
