@@ -110,8 +110,14 @@ class JobQueue:
         finally:
             self._wakeup.clear()
 
-    async def claim(self, worker_id: str, limit: int, lease_ms: int) -> list[Job]:
-        """Take up to ``limit`` due jobs for ``worker_id`` until the lease runs out."""
+    async def claim(
+        self, worker_id: str, limit: int, lease_ms: int, finished: Sequence[int] = ()
+    ) -> list[Job]:
+        """Take up to ``limit`` due jobs for ``worker_id`` until the lease runs out.
+
+        ``finished`` jobs of the previous batch are forgotten in the same transaction,
+        which halves the write transactions a busy worker makes.
+        """
         now = now_ms()
         due = (
             select(jobs.c.id)
@@ -132,6 +138,8 @@ class JobQueue:
             .returning(jobs.c.id, jobs.c.name, jobs.c.payload, jobs.c.attempts, jobs.c.max_attempts)
         )
         async with self.store.write() as conn:
+            if finished:
+                await conn.execute(delete(jobs).where(jobs.c.id.in_(list(finished))))
             rows = await conn.fetch_all(claim)
         return [Job(r[0], r[1], orjson.loads(r[2]), r[3], r[4]) for r in rows]
 

@@ -113,12 +113,12 @@ class Store:
             return
         assert self._writer is not None, "Store.connect() was not called"
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await _raw(self._writer, "BEGIN IMMEDIATE")
             try:
                 yield self._writer
-                await self._writer.execute("COMMIT")
+                await _raw(self._writer, "COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _raw(self._writer, "ROLLBACK")
                 raise
 
     def use_ids(self, generator: SnowflakeGenerator) -> None:
@@ -129,6 +129,13 @@ class Store:
         if self._ids is None:
             raise StorageError("no id node claimed: call storage.nodes.claim_node first")
         return self._ids.next_id()
+
+
+async def _raw(connection: Connection, statement: str) -> None:
+    """Send a statement straight to aiosqlite: compiling it through SQLAlchemy as text costs
+    more than running it, and a write transaction needs two of these."""
+    async with connection.raw_connection.execute(statement):
+        pass
 
 
 SCHEMA_REVISION = "0002"  # the Alembic head this code expects; a test keeps them equal

@@ -1,11 +1,15 @@
 """Schema migrations with Alembic, run from code (``kollegium init``) and from tests.
 
-These functions are synchronous because Alembic is; from async code call them through
-``asyncio.to_thread``.
+These functions are synchronous because Alembic is. Our Alembic environment runs its own
+event loop, so when called from inside a running loop they run in a helper thread (and
+block the caller until done); from async code prefer ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -30,11 +34,21 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     path = sqlite_path(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), revision)
+    _outside_event_loop(command.upgrade, alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(database_url), revision)
+    _outside_event_loop(command.downgrade, alembic_config(database_url), revision)
+
+
+def _outside_event_loop(function: Callable[[Config, str], None], config: Config, rev: str) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        function(config, rev)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(function, config, rev).result()
 
 
 def head_revision() -> str:
