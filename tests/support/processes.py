@@ -65,10 +65,18 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float
 
 @contextmanager
 def serving(
-    env: Mapping[str, str], cwd: Path, host: str = "127.0.0.1", *extra_args: str
+    env: Mapping[str, str],
+    cwd: Path,
+    host: str = "127.0.0.1",
+    *extra_args: str,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """`kollegium serve` on a free port of ``host``; yields its base URL, stops it after."""
-    port = free_port(host)
+    """`kollegium serve` on ``host`` (and ``port``, else a free one); yields its base URL.
+
+    Federation tests pick the port first with ``free_port(host)`` so that the instance's
+    ``KOLLEGIUM_DOMAIN`` can be ``host:port``.
+    """
+    port = port or free_port(host)
     log = (cwd / f"serve-{port}.log").open("wb")
     process = subprocess.Popen(
         [KOLLEGIUM, "serve", "--host", host, "--port", str(port), *extra_args],
