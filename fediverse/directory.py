@@ -10,7 +10,15 @@ from fediverse.errors import NotFoundError
 from fediverse.hydrate import Row, load_accounts
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, blocks, follow_requests, follows, mutes
+from fediverse.storage.tables import (
+    accounts,
+    blocks,
+    follow_requests,
+    follows,
+    mutes,
+    statuses_tags,
+    tags,
+)
 
 
 async def accounts_by_id(store: Store, ids: list[int]) -> dict[int, Row]:
@@ -134,3 +142,20 @@ async def familiar_followers(store: Store, viewer: int, ids: list[int]) -> dict[
         if follower in found:
             result[target].append(found[follower])
     return result
+
+
+async def search_tags(store: Store, q: str, *, limit: int, offset: int) -> list[str]:
+    """Hashtags that start with ``q`` (without ``#``), most used first."""
+    term = q.strip().lstrip("#").lower().replace("\\", "").replace("%", "").replace("_", "\\_")
+    if not term:
+        return []
+    uses = select(func.count()).where(statuses_tags.c.tag_id == tags.c.id).scalar_subquery()
+    query = (
+        select(tags.c.display_name)
+        .where(tags.c.name.like(term + "%", escape="\\"), tags.c.usable.is_(True))
+        .order_by(uses.desc(), tags.c.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    async with store.read() as conn:
+        return [r[0] for r in await conn.fetch_all(query)]

@@ -91,9 +91,10 @@ async def load_status_page(
     page.viewer_account_id = viewer_account_id
     if not rows:
         return page
-    page.statuses.update(
-        await load_status_rows(conn, {r["reblog_of_id"] for r in rows if r["reblog_of_id"]})
-    )
+    # Always asked, even with no reblogs on the page, so that every page costs the same.
+    originals = {r["reblog_of_id"] for r in rows if r["reblog_of_id"]}
+    found = await conn.fetch_all(select(*STATUS_COLUMNS).where(statuses.c.id.in_(originals)))
+    page.statuses.update({row["id"]: row for row in _rows(found)})
     ids = list(page.statuses)
     page.mentions = await _mentions(conn, ids)
     mentioned = {a for accounts_ in page.mentions.values() for a in accounts_}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from web.mastodon import accounts as a
-from web.mastodon import instance, media, notifications, timelines
+from web.mastodon import instance, media, notifications, search, timelines
 from web.mastodon import statuses as s
 from web.mastodon.endpoint import route
 from web.mastodon.oauth import oauth_routes
@@ -82,6 +82,7 @@ def _other_routes() -> list[BaseRoute]:
         *route("/api/v1/notifications/unread_count", GET=notifications.unread_count),
         *route("/api/v1/notifications/{id}", GET=notifications.show),
         *route("/api/v1/notifications/{id}/dismiss", POST=notifications.dismiss),
+        *route("/api/v2/search", GET=search.search),
         *route("/api/v1/media", POST=media.upload_v1),
         *route("/api/v2/media", POST=media.upload_v2),
         *route("/api/v1/media/{id}", GET=media.show, PUT=media.update),

@@ -45,7 +45,9 @@ def _fields(call: Call) -> list[tuple[str, str]] | None:
     result = []
     for key in sorted(attributes.data, key=lambda k: (len(k), k)):
         item = attributes.sub(key)
-        result.append((item.text("name", "", max_length=255), item.text("value", "", max_length=255)))
+        result.append(
+            (item.text("name", "", max_length=255), item.text("value", "", max_length=255))
+        )
     return result
 
 

@@ -102,7 +102,10 @@ async def _run(request: Request, target: Api) -> Response:
     viewer = await authenticate(request, runtime.store)
     check_access(viewer, target.scope, target.access)
     params = await read_params(request)
-    return await target.handler(Call(request, params, viewer, runtime))
+    try:
+        return await target.handler(Call(request, params, viewer, runtime))
+    finally:
+        await params.close()
 
 
 def _error(exc: Exception) -> Response:

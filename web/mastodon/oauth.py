@@ -272,8 +272,8 @@ async def authorize_page(request: Request) -> Response:
 
 async def authorize_submit(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items()}
+    async with request.form(max_files=0) as form:
+        values = {k: str(v) for k, v in form.items()}
     try:
         auth = await _authorize_request(runtime, values)
     except KollegiumError as exc:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import orjson
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from fediverse.errors import BadRequestError, ValidationError
@@ -58,7 +58,9 @@ def nest_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-async def _body_pairs(request: Request) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+async def _body_pairs(
+    request: Request, opened: list[FormData]
+) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
     """The body as flat pairs (forms) or as a JSON object."""
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind == "application/json":
@@ -74,6 +76,7 @@ async def _body_pairs(request: Request) -> tuple[list[tuple[str, Any]], dict[str
         return [], data
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_files=10, max_fields=MAX_KEYS)
+        opened.append(form)
         return list(form.multi_items()), {}
     return [], {}
 
@@ -81,18 +84,25 @@ async def _body_pairs(request: Request) -> tuple[list[tuple[str, Any]], dict[str
 async def read_params(request: Request) -> Params:
     """Everything the client sent, merged: body values win over the query string."""
     pairs: list[tuple[str, Any]] = list(request.query_params.multi_items())
-    body_pairs, json_body = await _body_pairs(request)
+    opened: list[FormData] = []
+    body_pairs, json_body = await _body_pairs(request, opened)
     merged = nest_pairs(pairs + body_pairs)
     merged.update(json_body)
     merged.update(request.path_params)
-    return Params(merged)
+    return Params(merged, opened)
 
 
 class Params:
     """Typed access to request parameters; every getter raises a 4xx on a wrong value."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], forms: list[FormData] | None = None) -> None:
         self.data = data
+        self._forms = forms or []
+
+    async def close(self) -> None:
+        """Close uploaded files; the wrapper calls this when the request is done."""
+        for form in self._forms:
+            await form.close()
 
     def has(self, name: str) -> bool:
         return name in self.data

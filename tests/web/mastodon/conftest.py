@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from PIL import Image
 from sqlalchemy import select
@@ -100,7 +99,9 @@ async def snapshot(store: Store) -> dict[str, list[Any]]:
             if name in SKIP_TABLES:
                 continue
             rows = await conn.fetch_all(select(table))
-            tables[name] = sorted(orjson.dumps(dict(r._mapping), default=str) for r in rows)
+            tables[name] = sorted(
+                repr(sorted((str(k), repr(v)) for k, v in dict(r._mapping).items())) for r in rows
+            )
     return tables
 
 

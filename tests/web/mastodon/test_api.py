@@ -1,0 +1,303 @@
+"""The API's shared behaviour and the rules that matter most, on the real app in-process."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+from PIL import Image
+from sqlalchemy import insert, select
+
+from fediverse.ids import now_ms
+from fediverse.storage.tables import accounts, follow_requests, jobs
+from tests.web.mastodon.conftest import Instance, Member, image_bytes
+
+
+async def post(instance: Instance, who: Member, **data: object) -> dict[str, object]:
+    response = await instance.client.post("/api/v1/statuses", json=data, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def federate_jobs(instance: Instance) -> list[dict[str, object]]:
+    async with instance.store.read() as conn:
+        rows = await conn.fetch_all(select(jobs.c.payload).where(jobs.c.name == "federate"))
+    return [orjson.loads(r[0]) for r in rows]
+
+
+async def test_cors_and_trailing_slash(instance: Instance) -> None:
+    preflight = await instance.client.options(
+        "/api/v1/timelines/home/",
+        headers={
+            "Origin": "https://elk.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-headers"] == "authorization"
+    assert "Link" in preflight.headers["access-control-expose-headers"]
+    slashed = await instance.client.get("/api/v1/instance/")
+    assert slashed.status_code == 200
+    assert slashed.headers["access-control-allow-origin"] == "*"
+    denied = await instance.client.get("/api/v1/timelines/home")
+    assert denied.status_code == 401
+    assert denied.headers["access-control-allow-origin"] == "*"
+
+
+async def test_instance_v2__has_mastodons_shape_and_a_real_thumbnail(instance: Instance) -> None:
+    v2 = (await instance.client.get("/api/v2/instance")).json()
+    assert v2["version"] == "4.2.0 (compatible; Kollegium 0.1.0)"
+    assert v2["configuration"]["statuses"]["max_characters"] == 500
+    assert v2["configuration"]["urls"]["streaming"] == "ws://kommun-a.test"
+    assert v2["api_versions"] == {"mastodon": 2}
+    thumbnail = await instance.client.get(
+        v2["thumbnail"]["url"].removeprefix("http://kommun-a.test")
+    )
+    assert thumbnail.status_code == 200
+    assert thumbnail.headers["content-type"] == "image/png"
+    v1 = (await instance.client.get("/api/v1/instance")).json()
+    assert v1["urls"]["streaming_api"] == "ws://kommun-a.test"
+    assert (await instance.client.get("/api/v1/instance/rules")).json() == []
+    assert (await instance.client.get("/api/v1/custom_emojis")).json() == []
+
+
+async def test_home_timeline__pages_with_link_headers(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    ids = [(await post(instance, anna, status=f"inlägg {n}"))["id"] for n in range(5)]
+    first = await instance.client.get(
+        "/api/v1/timelines/home", params={"limit": 2, "local": "true"}, headers=anna.headers
+    )
+    assert [s["id"] for s in first.json()] == ids[::-1][:2]
+    link = first.headers["link"]
+    assert link.startswith("<http://kommun-a.test/api/v1/timelines/home?")
+    assert link.index('rel="next"') < link.index('rel="prev"')
+    assert f"max_id={ids[3]}" in link.split(",")[0]
+    assert "local=true" in link and "limit=2" in link
+    newer = await instance.client.get(
+        "/api/v1/timelines/home", params={"min_id": ids[1], "limit": 2}, headers=anna.headers
+    )
+    assert [s["id"] for s in newer.json()] == [ids[3], ids[2]]
+    clamped = await instance.client.get(
+        "/api/v1/timelines/home", params={"limit": 1000}, headers=anna.headers
+    )
+    assert len(clamped.json()) == 5
+
+
+async def test_private_and_direct_posts_are_404_to_others(instance: Instance) -> None:
+    anna, bosse, cilla = (
+        await instance.member("anna"),
+        await instance.member("bosse"),
+        await instance.member("cilla"),
+    )
+    private = await post(instance, anna, status="bara följare", visibility="private")
+    direct = await post(instance, anna, status="@cilla hemligt", visibility="direct")
+    for status in (private, direct):
+        seen = await instance.client.get(f"/api/v1/statuses/{status['id']}", headers=bosse.headers)
+        assert seen.status_code == 404
+        assert seen.json() == {"error": "Record not found"}
+    assert (
+        await instance.client.get(f"/api/v1/statuses/{direct['id']}", headers=cilla.headers)
+    ).status_code == 200
+    await instance.client.post(f"/api/v1/accounts/{anna.account_id}/follow", headers=bosse.headers)
+    assert (
+        await instance.client.get(f"/api/v1/statuses/{private['id']}", headers=bosse.headers)
+    ).status_code == 200
+    anonymous = await instance.client.get(f"/api/v1/statuses/{private['id']}")
+    assert anonymous.status_code == 404
+
+
+async def test_local_only__default_on_and_only_other_posts_federate(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    internal = await post(instance, anna, status="internt")
+    assert internal["local_only"] is True
+    assert await federate_jobs(instance) == []
+    public = await post(instance, anna, status="till alla", local_only=False)
+    assert await federate_jobs(instance) == [
+        {"kind": "status.create", "status_id": int(public["id"])}
+    ]
+    await instance.client.patch(
+        "/api/v1/accounts/update_credentials",
+        data={"source[local_only]": "false"},
+        headers=anna.headers,
+    )
+    by_default = await post(instance, anna, status="nu federerat")
+    assert by_default["local_only"] is False
+    signed_out = await instance.client.get(f"/api/v1/statuses/{internal['id']}")
+    assert signed_out.status_code == 404
+
+
+async def test_follow_of_a_remote_account_is_a_request_and_a_job(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    remote_id = instance.store.new_id()
+    async with instance.store.write() as conn:
+        await conn.execute(
+            insert(accounts).values(
+                id=remote_id,
+                username="berit",
+                domain="kommun-b.test",
+                uri="https://kommun-b.test/users/berit",
+                inbox_url="https://kommun-b.test/users/berit/inbox",
+                created_at=now_ms(),
+                updated_at=now_ms(),
+            )
+        )
+    answer = await instance.client.post(
+        f"/api/v1/accounts/{remote_id}/follow", headers=anna.headers
+    )
+    assert answer.json()["requested"] is True
+    assert answer.json()["following"] is False
+    async with instance.store.read() as conn:
+        request_id = await conn.fetch_val(select(follow_requests.c.id))
+    assert await federate_jobs(instance) == [{"kind": "follow", "follow_request_id": request_id}]
+    found = await instance.client.get(
+        "/api/v1/accounts/lookup", params={"acct": "berit@kommun-b.test"}, headers=anna.headers
+    )
+    assert found.json()["acct"] == "berit@kommun-b.test"
+
+
+async def test_media__location_data_is_gone_after_upload(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (59.0, 19.0, 44.0), 3: "E", 4: (18.0, 4.0, 7.0)}  # GPS IFD
+    exif[0x010F] = "Kamerafabriken"
+    original = image_bytes(exif=exif.tobytes())
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
+    uploaded = await instance.client.post(
+        "/api/v2/media",
+        files={"file": ("bild.jpg", original, "image/jpeg")},
+        data={"description": "Utsikt", "focus": "0.5,-0.25"},
+        headers=anna.headers,
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    entity = uploaded.json()
+    assert entity["meta"]["original"]["width"] == 120
+    assert entity["meta"]["focus"] == {"x": 0.5, "y": -0.25}
+    assert entity["blurhash"]
+    stored = await instance.client.get(entity["url"].removeprefix("http://kommun-a.test"))
+    assert stored.headers["content-type"] == "image/jpeg"
+    clean = Image.open(io.BytesIO(stored.content))
+    assert not clean.getexif().get_ifd(0x8825)
+    assert b"Kamerafabriken" not in stored.content
+    assert clean.size == (120, 90)
+
+
+async def test_media__describe_and_attach_only_ones_own(instance: Instance) -> None:
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    uploaded = await instance.client.post(
+        "/api/v1/media",
+        files={"file": ("a.png", image_bytes("PNG"), "image/png")},
+        headers=anna.headers,
+    )
+    media_id = uploaded.json()["id"]
+    described = await instance.client.put(
+        f"/api/v1/media/{media_id}", data={"description": "Ett diagram"}, headers=anna.headers
+    )
+    assert described.json()["description"] == "Ett diagram"
+    theirs = await instance.client.post(
+        "/api/v1/statuses", json={"status": "min?", "media_ids": [media_id]}, headers=bosse.headers
+    )
+    assert theirs.status_code == 422
+    status = await post(instance, anna, status="med bild", media_ids=[media_id])
+    attachments = status["media_attachments"]
+    assert isinstance(attachments, list)
+    assert attachments[0]["description"] == "Ett diagram"
+
+
+async def test_notifications__filters_and_dismiss(instance: Instance) -> None:
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    await instance.client.post(f"/api/v1/accounts/{anna.account_id}/follow", headers=bosse.headers)
+    status = await post(instance, anna, status="hej")
+    await instance.client.post(f"/api/v1/statuses/{status['id']}/favourite", headers=bosse.headers)
+    await post(instance, bosse, status="@anna hallå")
+    everything = (await instance.client.get("/api/v1/notifications", headers=anna.headers)).json()
+    assert [n["type"] for n in everything] == ["mention", "favourite", "follow"]
+    only = await instance.client.get(
+        "/api/v1/notifications", params={"types[]": ["follow", "mention"]}, headers=anna.headers
+    )
+    assert [n["type"] for n in only.json()] == ["mention", "follow"]
+    without = await instance.client.get(
+        "/api/v1/notifications", params={"exclude_types[]": "mention"}, headers=anna.headers
+    )
+    assert [n["type"] for n in without.json()] == ["favourite", "follow"]
+    count = await instance.client.get("/api/v1/notifications/unread_count", headers=anna.headers)
+    assert count.json() == {"count": 3}
+    await instance.client.post(
+        f"/api/v1/notifications/{everything[0]['id']}/dismiss", headers=anna.headers
+    )
+    left = (await instance.client.get("/api/v1/notifications", headers=anna.headers)).json()
+    assert len(left) == 2
+    await instance.client.post("/api/v1/notifications/clear", headers=anna.headers)
+    assert (await instance.client.get("/api/v1/notifications", headers=anna.headers)).json() == []
+
+
+async def test_idempotency_key__gives_the_same_status(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    headers = anna.headers | {"Idempotency-Key": "abc-123"}
+    first = await instance.client.post("/api/v1/statuses", data={"status": "en"}, headers=headers)
+    second = await instance.client.post("/api/v1/statuses", data={"status": "en"}, headers=headers)
+    assert first.json()["id"] == second.json()["id"]
+    me = (
+        await instance.client.get("/api/v1/accounts/verify_credentials", headers=anna.headers)
+    ).json()
+    assert me["statuses_count"] == 1
+
+
+async def test_edit_keeps_history_and_delete_returns_source(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    status = await post(instance, anna, status="första #tagg")
+    edited = await instance.client.put(
+        f"/api/v1/statuses/{status['id']}", json={"status": "andra"}, headers=anna.headers
+    )
+    assert edited.json()["edited_at"] is not None
+    assert edited.json()["tags"] == []
+    history = (
+        await instance.client.get(f"/api/v1/statuses/{status['id']}/history", headers=anna.headers)
+    ).json()
+    assert ["första" in h["content"] for h in history] == [True, False]
+    source = await instance.client.get(
+        f"/api/v1/statuses/{status['id']}/source", headers=anna.headers
+    )
+    assert source.json()["text"] == "andra"
+    deleted = await instance.client.delete(f"/api/v1/statuses/{status['id']}", headers=anna.headers)
+    assert deleted.json()["text"] == "andra"
+    gone = await instance.client.get(f"/api/v1/statuses/{status['id']}", headers=anna.headers)
+    assert gone.status_code == 404
+
+
+async def test_tag_timeline__any_all_none(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    both = await post(instance, anna, status="#skola #mat")
+    school = await post(instance, anna, status="#skola")
+    food = await post(instance, anna, status="#mat")
+
+    async def tagged(name: str, **params: object) -> list[str]:
+        answer = await instance.client.get(
+            f"/api/v1/timelines/tag/{name}", params=params, headers=anna.headers
+        )
+        return [s["id"] for s in answer.json()]
+
+    assert await tagged("skola") == [school["id"], both["id"]]
+    assert await tagged("skola", **{"any[]": "mat"}) == [food["id"], school["id"], both["id"]]
+    assert await tagged("skola", **{"all[]": "mat"}) == [both["id"]]
+    assert await tagged("skola", **{"none[]": "mat"}) == [school["id"]]
+
+
+async def test_locked_account__follow_request_authorize(instance: Instance) -> None:
+    anna = await instance.member("anna", locked=True)
+    bosse = await instance.member("bosse")
+    asked = await instance.client.post(
+        f"/api/v1/accounts/{anna.account_id}/follow", headers=bosse.headers
+    )
+    assert asked.json()["requested"] is True
+    waiting = (await instance.client.get("/api/v1/follow_requests", headers=anna.headers)).json()
+    assert [a["username"] for a in waiting] == ["bosse"]
+    rel = await instance.client.post(
+        f"/api/v1/follow_requests/{bosse.account_id}/authorize", headers=anna.headers
+    )
+    assert rel.json()["followed_by"] is True
+    theirs = await instance.client.get(
+        "/api/v1/accounts/relationships", params={"id[]": anna.account_id}, headers=bosse.headers
+    )
+    assert theirs.json()[0]["following"] is True

@@ -1,0 +1,51 @@
+"""``GET /api/v2/search``: local and known accounts, and hashtags (statuses: not yet)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+from fediverse import directory
+from fediverse.errors import ValidationError
+from web.mastodon.endpoint import Call, api, json
+from web.mastodon.render import accounts_json
+
+TYPES = ("accounts", "hashtags", "statuses")
+
+
+@api("read:search")
+async def search(call: Call) -> Response:
+    p = call.params
+    q = p.required_str("q", max_length=500)
+    kind = p.text("type")
+    if kind is not None and kind not in TYPES:
+        raise ValidationError(f"type must be one of {', '.join(TYPES)}")
+    limit = max(1, min(p.integer("limit", 20), 40))
+    offset = p.integer("offset", 0)
+    if offset < 0:
+        raise ValidationError("offset must be 0 or more")
+    found: dict[str, list[object]] = {"accounts": [], "statuses": [], "hashtags": []}
+    if kind in (None, "accounts"):
+        rows = await directory.search(
+            call.store,
+            call.account_id,
+            q,
+            limit=limit,
+            offset=offset,
+            following=bool(p.flag("following", False)),
+        )
+        found["accounts"] = list(accounts_json(call, rows))
+    if kind in (None, "hashtags"):
+        names = await directory.search_tags(call.store, q, limit=limit, offset=offset)
+        base = call.settings.base_url
+        found["hashtags"] = [
+            {
+                "name": n.lower(),
+                "url": f"{base}/tags/{quote(n.lower())}",
+                "history": [],
+                "following": False,
+            }
+            for n in names
+        ]
+    return json(found)
