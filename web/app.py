@@ -12,9 +12,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from federation.http import build_client
+from federation.jobs import build_registry
 from fediverse.jobs import JobRegistry, Worker
 from fediverse.runtime import Runtime, open_runtime
 from fediverse.settings import Settings
+from web.activitypub import activitypub_routes
 from web.errors import EXCEPTION_HANDLERS
 from web.health import healthz
 from web.mastodon import mastodon_routes
@@ -24,14 +26,15 @@ WORKER_STOP_SECONDS = 30.0
 RegistryFactory = Callable[[Runtime, httpx.AsyncClient], JobRegistry]
 
 
-def default_registry(_runtime: Runtime, _http: httpx.AsyncClient) -> JobRegistry:
-    """The job handlers of this version; the federation issue registers delivery here."""
-    return JobRegistry()
+def default_registry(runtime: Runtime, http: httpx.AsyncClient) -> JobRegistry:
+    """The job handlers of this version: federation's fan-out, delivery and inbox."""
+    return build_registry(runtime, http)
 
 
 def routes() -> list[Route]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
+        *activitypub_routes(),
         *mastodon_routes(),
     ]
 

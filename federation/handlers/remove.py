@@ -1,0 +1,11 @@
+"""Remove: a remote actor unpins one of its posts."""
+
+from __future__ import annotations
+
+from activitypub.vocab import Activity
+from federation.handlers.base import Context
+from federation.handlers.featured import set_featured
+
+
+async def handle(ctx: Context, activity: Activity) -> None:
+    await set_featured(ctx, activity, pinned=False)
