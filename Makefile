@@ -32,7 +32,7 @@ run: $(VENV)/.installed .env
 
 test: $(VENV)/.installed-dev
 	@if [ -x tests/interop/setup.sh ]; then tests/interop/setup.sh; fi
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=activitypub --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -132,8 +132,11 @@ def test_properties__changing_any_signed_byte_fails_verification(
     data: st.DataObject,
 ) -> None:
     signed = sign(scheme, method, path, headers, body, key)
-    targets = ["method", "path", "signature", *_covered_headers(signed, scheme)]
-    if "Digest" in signed or "Content-Digest" in signed:
+    covered = _covered_headers(signed, scheme)
+    targets = ["method", "path", "signature", *covered]
+    # The body is protected only through a digest that the signature covers: a GET may
+    # carry a Digest header its signature leaves out, and Mastodon ignores that one too.
+    if "Digest" in covered or "Content-Digest" in covered:
         targets.append("body")
     target = data.draw(st.sampled_from(targets), label="target")
     index = data.draw(st.integers(min_value=0, max_value=10_000), label="index")
