@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -12,6 +13,7 @@ from dotenv import dotenv_values
 
 from fediverse.errors import SettingsError
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PREFIX = "KOLLEGIUM_"
 FEDERATION_MODES = ("allowlist", "blocklist", "closed")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -40,6 +42,8 @@ class Settings:
     dev_insecure: bool = _setting(False, "allow http ids and private addresses", "bool")
     log_level: str = _setting("info", "debug, info, warning or error", "level")
     max_request_bytes: int = _setting(41_943_040, "largest request body accepted", "size")
+    metrics_token: str | None = _setting(None, "bearer token for /metrics off loopback", "token")
+    private_networks: tuple[IPNetwork, ...] = _setting((), "CIDRs federation may reach", "cidrs")
 
     @property
     def scheme(self) -> str:
@@ -131,6 +135,26 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise SettingsError(f"{name} must be true or false (got {raw!r})")
 
 
+def _parse_token(name: str, raw: str) -> str | None:
+    if not raw:
+        return None
+    if len(raw) < 32:
+        raise SettingsError(f"{name} must be at least 32 characters long (got {len(raw)})")
+    return raw
+
+
+def _parse_networks(name: str, raw: str) -> tuple[IPNetwork, ...]:
+    networks = []
+    for part in filter(None, (piece.strip() for piece in raw.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be comma-separated networks like 10.20.0.0/16 (got {part!r})"
+            ) from None
+    return tuple(networks)
+
+
 def _parse_size(name: str, raw: str) -> int:
     if not raw.isdigit() or int(raw) < 1024:
         raise SettingsError(f"{name} must be a whole number of bytes, at least 1024 (got {raw!r})")
@@ -148,4 +172,6 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "redis": _parse_redis,
     "bool": _parse_bool,
     "size": _parse_size,
+    "token": _parse_token,
+    "cidrs": _parse_networks,
 }

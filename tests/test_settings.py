@@ -52,6 +52,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("KOLLEGIUM_REDIS_URL", "http://r", "redis://"),
         ("KOLLEGIUM_LOG_LEVEL", "loud", "one of debug"),
         ("KOLLEGIUM_MAX_REQUEST_BYTES", "12kb", "whole number of bytes"),
+        ("KOLLEGIUM_METRICS_TOKEN", "short", "at least 32 characters"),
+        ("KOLLEGIUM_PRIVATE_NETWORKS", "10.0.0.0/8,intranet", "comma-separated networks"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_what_is_expected(
@@ -84,3 +86,14 @@ def test_the_process_exits_non_zero_on_a_bad_setting(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "KOLLEGIUM_FEDERATION_MODE must be one of allowlist, blocklist, closed" in result.stderr
     assert not (tmp_path / "k.db").exists()
+
+
+def test_private_networks_are_parsed_into_networks() -> None:
+    environ = GOOD | {"KOLLEGIUM_PRIVATE_NETWORKS": " 10.20.0.0/16, 192.168.5.7/24 ,fd00::/8"}
+    settings = load_settings(environ, env_file=None)
+    assert [str(n) for n in settings.private_networks] == [
+        "10.20.0.0/16",
+        "192.168.5.0/24",
+        "fd00::/8",
+    ]
+    assert load_settings(GOOD, env_file=None).private_networks == ()
