@@ -17,8 +17,9 @@ from activitypub.vocab.fields import is_url, same_origin
 from federation.errors import FetchError, InvalidActivityError
 from federation.service import Federation
 from fediverse.ids import now_ms
+from fediverse.notifications import notify
 from fediverse.remote import AccountRef, account_by_uri
-from fediverse.remote_relations import has_local_followers, notify
+from fediverse.remote_relations import has_local_followers
 from fediverse.remote_statuses import RemoteStatus, StatusRef, status_by_uri, store_remote_status
 
 MAX_THREAD_DEPTH = 3

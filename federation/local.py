@@ -85,7 +85,9 @@ async def _media_url(
 def profile_fields(row: dict[str, Any], department: str | None) -> list[tuple[str, str]]:
     """Profile fields, then title and department as Mastodon-style PropertyValues."""
     stored = orjson.loads(row.get("fields") or "[]")
-    found = [(str(f.get("name", "")), str(f.get("value", ""))) for f in stored]
+    found = [
+        (str(f.get("name", "")), str(f.get("value_html") or f.get("value", ""))) for f in stored
+    ]
     if row.get("title"):
         found.append(("Titel", str(row["title"])))
     if department:

@@ -23,6 +23,13 @@ from fediverse.ids import now_ms
 from fediverse.runtime import Runtime
 from fediverse.storage.tables import accounts, instances
 
+# instances.signature_scheme holds 20 characters: the schemes by short names.
+STORED_SCHEMES = {"cavage": Scheme.CAVAGE, "rfc9421": Scheme.RFC9421}
+
+
+def scheme_name(scheme: Scheme) -> str:
+    return "rfc9421" if scheme is Scheme.RFC9421 else "cavage"
+
 
 @dataclass(slots=True)
 class Federation:
@@ -65,8 +72,8 @@ class Federation:
         async with self.runtime.store.read() as conn:
             rows = await conn.fetch_all(query)
         for row in rows:
-            if row[1] in Scheme._value2member_map_:
-                self.memory.knock.record_success(row[0], Scheme(row[1]))
+            if row[1] in STORED_SCHEMES:
+                self.memory.knock.record_success(row[0], STORED_SCHEMES[row[1]])
 
     async def save_scheme(self, domain: str, scheme: Scheme) -> None:
         async with self.runtime.store.write() as conn:
@@ -74,7 +81,7 @@ class Federation:
             await conn.execute(
                 update(instances)
                 .where(instances.c.domain == domain)
-                .values(signature_scheme=scheme.value, updated_at=now_ms())
+                .values(signature_scheme=scheme_name(scheme), updated_at=now_ms())
             )
 
 

@@ -1,38 +1,17 @@
-"""Relations that other servers start or end: follows, follow requests, blocks, and the
-notifications they bring. Every function is idempotent, as deliveries may repeat.
+"""Relations that other servers start or end: follows, follow requests and blocks.
+
+Every function is idempotent, as deliveries may repeat.
 """
 
 from __future__ import annotations
 
 from databases.core import Connection
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, select, update
 
 from fediverse.ids import now_ms
 from fediverse.remote import insert_ignoring_duplicates
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, blocks, follow_requests, follows, notifications
-
-
-async def notify(
-    store: Store,
-    conn: Connection,
-    *,
-    account_id: int,
-    from_account_id: int,
-    type: str,
-    status_id: int | None = None,
-) -> None:
-    """A notification for a local account (thin: client-api's notify replaces it)."""
-    await conn.execute(
-        insert(notifications).values(
-            id=store.new_id(),
-            account_id=account_id,
-            from_account_id=from_account_id,
-            type=type,
-            status_id=status_id,
-            created_at=now_ms(),
-        )
-    )
+from fediverse.storage.tables import accounts, blocks, follow_requests, follows
 
 
 async def _insert_pair(

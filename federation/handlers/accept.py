@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from databases.core import Connection
+from sqlalchemy import select
+
 from activitypub.vocab import Activity
 from federation.handlers.base import Context, local_target
-from fediverse.remote_relations import accept_follow_request, follow_pair_by_uri
+from fediverse.relationships import accept_follow_request
+from fediverse.storage.tables import follow_requests
 
 
 async def handle(ctx: Context, activity: Activity) -> None:
-    followed = activity.object
     async with ctx.store.write() as conn:
-        pair = await follow_pair_by_uri(conn, activity.object_id or "")
-        if pair is None and isinstance(followed, Activity) and followed.type == "Follow":
-            # Some servers answer with a Follow of their own making: match by the two actors.
-            follower = await local_target(conn, followed.actor)
-            pair = (follower.id, ctx.actor.id) if follower else None
-        if pair is None or pair[1] != ctx.actor.id:
-            return  # only the followed may accept, and only what was asked
-        await accept_follow_request(ctx.store, conn, pair[0], pair[1])
+        request_id = await _request(ctx, conn, activity)
+        if request_id is not None:
+            await accept_follow_request(ctx.store, conn, request_id)
+
+
+async def _request(ctx: Context, conn: Connection, activity: Activity) -> int | None:
+    """Our pending request to the accepting actor: by the Follow's id, or by the two actors
+    when the peer answers with a Follow of its own making. Only the followed may accept."""
+    where = follow_requests.c.uri == (activity.object_id or "")
+    followed = activity.object
+    if isinstance(followed, Activity) and followed.type == "Follow":
+        follower = await local_target(conn, followed.actor)
+        if follower is not None:
+            where = where | (follow_requests.c.account_id == follower.id)
+    value = await conn.fetch_val(
+        select(follow_requests.c.id).where(
+            where, follow_requests.c.target_account_id == ctx.actor.id
+        )
+    )
+    return None if value is None else int(value)

@@ -9,7 +9,8 @@ from federation.errors import FetchError
 from federation.handlers.base import Context
 from federation.incoming import store_note
 from fediverse.ids import now_ms
-from fediverse.remote_relations import has_local_followers, notify
+from fediverse.notifications import notify
+from fediverse.remote_relations import has_local_followers
 from fediverse.remote_statuses import StatusRef, add_reblog, status_by_uri
 
 

@@ -1,14 +1,20 @@
-"""Follow: a remote actor follows a local account; accepted at once unless it is locked."""
+"""Follow: a remote actor follows a local account; accepted at once unless it is locked.
+
+A repeated Follow changes nothing but is answered with Accept again, since the peer may
+have missed our first one.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from databases.core import Connection
+from sqlalchemy import Table, select
 
 from activitypub.vocab import Activity
 from federation.handlers.base import Context, local_target
+from fediverse.relationships import receive_follow
 from fediverse.remote import AccountRef
-from fediverse.remote_relations import add_follow, add_follow_request, is_blocked_by, notify
-from fediverse.storage.tables import follows
+from fediverse.remote_relations import is_blocked_by
+from fediverse.storage.tables import follow_requests, follows
 
 
 async def handle(ctx: Context, activity: Activity) -> None:
@@ -19,39 +25,23 @@ async def handle(ctx: Context, activity: Activity) -> None:
         if await is_blocked_by(conn, ctx.actor.id, target.id):
             await ctx.federate(conn, _reject(ctx, target, activity.id))
             return
-        if target.locked and not await _follows_already(ctx, conn, target):
-            created = await add_follow_request(
-                ctx.store, conn, ctx.actor.id, target.id, activity.id
-            )
-            kind = "follow_request"
-        else:
-            created = await add_follow(ctx.store, conn, ctx.actor.id, target.id, activity.id)
-            kind = "follow"
-            follow_id = created or await _follow_id(ctx, conn, target)
-            # Answered again when it is a repeat: the peer may have missed our first Accept.
+        follow_id = await _existing(conn, follows, ctx.actor, target)
+        if follow_id is not None:
             await ctx.federate(conn, {"kind": "accept_follow", "follow_id": follow_id})
-        if created is not None:
-            await notify(
-                ctx.store, conn, account_id=target.id, from_account_id=ctx.actor.id, type=kind
-            )
+            return
+        if await _existing(conn, follow_requests, ctx.actor, target) is None:
+            await receive_follow(ctx.store, conn, ctx.actor.id, target.id, activity.id)
 
 
-async def _follow_id(ctx: Context, conn: object, target: AccountRef) -> int:
-    value = await conn.fetch_val(  # type: ignore[attr-defined]
-        select(follows.c.id).where(
-            follows.c.account_id == ctx.actor.id, follows.c.target_account_id == target.id
+async def _existing(
+    conn: Connection, table: Table, follower: AccountRef, target: AccountRef
+) -> int | None:
+    value = await conn.fetch_val(
+        select(table.c.id).where(
+            table.c.account_id == follower.id, table.c.target_account_id == target.id
         )
     )
-    return int(value)
-
-
-async def _follows_already(ctx: Context, conn: object, target: AccountRef) -> bool:
-    value = await conn.fetch_val(  # type: ignore[attr-defined]
-        select(follows.c.id).where(
-            follows.c.account_id == ctx.actor.id, follows.c.target_account_id == target.id
-        )
-    )
-    return value is not None
+    return None if value is None else int(value)
 
 
 def _reject(ctx: Context, target: AccountRef, uri: str | None) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from activitypub.vocab import Activity
 from federation.handlers.base import Context
-from fediverse.remote_relations import notify
+from fediverse.notifications import notify
 from fediverse.remote_statuses import add_favourite, status_by_uri
 
 

@@ -146,7 +146,7 @@ class Bench:
 
     async def user(self, name: str, **extra: Any) -> int:
         created = await create_user(
-            self.store, self.base_url, NewUser(name, f"{name}@example.com", "password123", **extra)
+            self.store, self.base_url, NewUser(name, f"{name}@example.com", None, **extra)
         )
         return created.account_id
 
