@@ -34,8 +34,17 @@ def user_agent(settings: Settings) -> str:
     return f"Kollegium/{__version__} (+{settings.base_url}/)"
 
 
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
 def is_public_address(address: str) -> bool:
     return ipaddress.ip_address(address).is_global
+
+
+def is_allowed_address(address: str, networks: Networks = ()) -> bool:
+    """Public, or inside a network the admins named (municipal networks such as SGSI)."""
+    ip = ipaddress.ip_address(address)
+    return ip.is_global or any(ip in network for network in networks)
 
 
 async def resolve(host: str, port: int) -> list[str]:
@@ -43,13 +52,13 @@ async def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-async def public_addresses(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to, all of them public, or UnsafeAddressError."""
+async def public_addresses(host: str, port: int, networks: Networks = ()) -> list[str]:
+    """Every address ``host`` resolves to, all of them allowed, or UnsafeAddressError."""
     try:
         addresses = await resolve(host, port)
     except OSError as exc:
         raise UnsafeAddressError(f"cannot resolve {host}") from exc
-    if not addresses or not all(is_public_address(a) for a in addresses):
+    if not addresses or not all(is_allowed_address(a, networks) for a in addresses):
         raise UnsafeAddressError(f"refusing {host}: it resolves to a private address")
     return addresses
 
@@ -57,8 +66,11 @@ async def public_addresses(host: str, port: int) -> list[str]:
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks, and connects to the checked address itself (no second lookup)."""
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self, inner: httpcore.AsyncNetworkBackend | None = None, networks: Networks = ()
+    ) -> None:
         self._inner = inner or httpcore.AnyIOBackend()
+        self._networks = networks
 
     async def connect_tcp(
         self,
@@ -68,7 +80,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await public_addresses(host, port)
+        addresses = await public_addresses(host, port, self._networks)
         # TLS still verifies the certificate against the host name: httpcore passes the
         # request's host as server_hostname to start_tls, whatever address we dialled.
         return await self._inner.connect_tcp(
@@ -82,9 +94,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class GuardedTransport(httpx.AsyncBaseTransport):
     """Refuses non-https URLs and private addresses before the request is sent."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, *, allow_private: bool) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, *, allow_private: bool, networks: Networks = ()
+    ) -> None:
         self._inner = inner
         self._allow_private = allow_private
+        self._networks = networks
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not self._allow_private:
@@ -94,13 +109,13 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     async def _check(self, url: httpx.URL) -> None:
         if url.scheme != "https":
             raise UnsafeAddressError(f"refusing {url.scheme}:// URL {url}; only https is allowed")
-        await public_addresses(url.host, url.port or 443)
+        await public_addresses(url.host, url.port or 443, self._networks)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
 
-def guarded_transport(allow_private: bool) -> httpx.AsyncHTTPTransport:
+def guarded_transport(allow_private: bool, networks: Networks = ()) -> httpx.AsyncHTTPTransport:
     """httpx's transport whose connections go through ``GuardedBackend``."""
     transport = httpx.AsyncHTTPTransport(limits=LIMITS, retries=0)
     if not allow_private:
@@ -110,7 +125,7 @@ def guarded_transport(allow_private: bool) -> httpx.AsyncHTTPTransport:
             max_connections=LIMITS.max_connections,
             max_keepalive_connections=LIMITS.max_keepalive_connections,
             keepalive_expiry=LIMITS.keepalive_expiry,
-            network_backend=GuardedBackend(),
+            network_backend=GuardedBackend(networks=networks),
         )
     return transport
 
@@ -118,9 +133,10 @@ def guarded_transport(allow_private: bool) -> httpx.AsyncHTTPTransport:
 def build_client(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    inner = transport or guarded_transport(settings.dev_insecure)
+    networks = tuple(settings.private_networks)
+    inner = transport or guarded_transport(settings.dev_insecure, networks)
     return httpx.AsyncClient(
-        transport=GuardedTransport(inner, allow_private=settings.dev_insecure),
+        transport=GuardedTransport(inner, allow_private=settings.dev_insecure, networks=networks),
         timeout=TIMEOUT,
         headers={"User-Agent": user_agent(settings)},
         follow_redirects=False,

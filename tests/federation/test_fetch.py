@@ -3,6 +3,8 @@ and the connection goes to the address that was checked (no DNS rebinding)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import httpx
 import pytest
 
@@ -98,3 +100,24 @@ async def test_guarded_backend__connects_to_the_checked_address(
     with pytest.raises(UnsafeAddressError):
         await backend.connect_tcp("rebind.example", 443)
     assert dialled == ["93.184.216.34"]
+
+
+async def test_private_networks__named_by_the_admins_are_reachable_over_https() -> None:
+    from federation.http import build_client
+    from tests.conftest import make_settings
+
+    networks = (ipaddress.ip_network("10.20.0.0/16"),)
+    settings = make_settings(dev_insecure=False, private_networks=networks)
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(200)
+
+    async with build_client(settings, transport=httpx.MockTransport(answer)) as client:
+        await client.get("https://10.20.1.2/actor")
+        with pytest.raises(UnsafeAddressError):
+            await client.get("https://10.30.1.2/actor")
+        with pytest.raises(UnsafeAddressError):
+            await client.get("http://10.20.1.2/actor")
+    assert sent == ["https://10.20.1.2/actor"]
