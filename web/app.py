@@ -20,6 +20,7 @@ from web.activitypub import activitypub_routes
 from web.errors import EXCEPTION_HANDLERS
 from web.health import healthz
 from web.mastodon import mastodon_routes
+from web.metrics import MetricsMiddleware, RequestMetrics, metrics
 from web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 
 WORKER_STOP_SECONDS = 30.0
@@ -34,6 +35,7 @@ def default_registry(runtime: Runtime, http: httpx.AsyncClient) -> JobRegistry:
 def routes() -> list[Route]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         *activitypub_routes(),
         *mastodon_routes(),
     ]
@@ -46,18 +48,21 @@ def create_app(
     registry_factory: RegistryFactory = default_registry,
 ) -> Starlette:
     """The web application; with ``run_worker`` it also runs one job worker in-process."""
+    request_metrics = RequestMetrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_runtime(settings) as runtime, build_client(settings) as http:
+        async with open_runtime(settings, events=True) as runtime, build_client(settings) as http:
             app.state.runtime = runtime
             app.state.http = http
+            app.state.metrics = request_metrics
             async with _worker(runtime, registry_factory(runtime, http), enabled=run_worker):
                 yield
 
     return Starlette(
         routes=routes(),
         middleware=[
+            Middleware(MetricsMiddleware, metrics=request_metrics),
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
         ],

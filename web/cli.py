@@ -17,6 +17,8 @@ from fediverse.settings import FEDERATION_MODES, Settings, load_settings
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 DEMO_CREDENTIALS = Path("data/demo-admin.txt")
+# On SIGTERM, requests in flight get this long to finish before connections are closed.
+GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 class Parser(argparse.ArgumentParser):
@@ -51,6 +53,7 @@ def build_parser() -> Parser:
     _add_user_commands(commands)
     _add_federation_commands(commands)
     _add_job_commands(commands)
+    _add_ops_commands(commands)
     _add(commands, "demo-admin", "create the demo admin once and print its sign-in", cmd_demo)
     return parser
 
@@ -102,6 +105,32 @@ def _add_job_commands(commands: Any) -> None:
     retry.add_argument("job_id", type=_positive)
 
 
+def _add_ops_commands(commands: Any) -> None:
+    backup = _add(commands, "backup", "write a consistent copy of the database", cmd_backup)
+    backup.add_argument("file", type=Path, help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    restore = _add(commands, "restore", "replace the database with a backup", cmd_restore)
+    restore.add_argument("file", type=Path, help="a file written by `kollegium backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="overwrite a database that holds data"
+    )
+    migrate = _add(commands, "migrate", "copy this SQLite instance to PostgreSQL", cmd_migrate)
+    migrate.add_argument(
+        "--to",
+        required=True,
+        type=_postgres_url,
+        metavar="URL",
+        help="an empty database: postgresql://USER@HOST:PORT/DB",
+    )
+    _add(commands, "check", "diagnose the configuration; non-zero exit on a problem", cmd_check)
+
+
+def _postgres_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise argparse.ArgumentTypeError(f"expected a postgresql:// URL, got {raw!r}")
+    return raw.replace("postgres://", "postgresql://", 1)
+
+
 async def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
     from fediverse.accounts import ensure_instance_actor
     from fediverse.runtime import open_runtime
@@ -133,6 +162,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=None,
         lifespan="on",
         server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     server = uvicorn.Server(config)
     server.run()
@@ -164,7 +194,7 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with open_runtime(settings) as runtime, build_client(settings) as http:
+    async with open_runtime(settings, events=True) as runtime, build_client(settings) as http:
         assert isinstance(http, httpx.AsyncClient)
         worker = Worker(
             runtime.queue, default_registry(runtime, http), concurrency=args.concurrency
@@ -254,6 +284,71 @@ async def cmd_jobs_retry(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(f"kollegium: job {args.job_id} queued again")
     return 0
+
+
+async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from fediverse.ops.backup import backup, check_destination
+
+    check_destination(args.file, overwrite=args.force)
+    await asyncio.to_thread(backup, settings.database_url, args.file)
+    size = args.file.stat().st_size
+    print(
+        f"kollegium: backup of {hide_password(settings.database_url)} in {args.file} ({size} bytes)"
+    )
+    return 0
+
+
+async def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from fediverse.ops.backup import check_restorable, database_has_data, restore
+
+    check_restorable(settings.database_url, args.file)  # fails before anything is touched
+    if not args.force and await database_has_data(settings.database_url):
+        print(
+            "kollegium: error: the database holds an instance already; "
+            "stop the services and add --force to overwrite it",
+            file=sys.stderr,
+        )
+        return 1
+    await asyncio.to_thread(restore, settings.database_url, args.file)
+    print(f"kollegium: restored {args.file} into {hide_password(settings.database_url)}")
+    print("kollegium: run `kollegium init` if the backup comes from an older version")
+    return 0
+
+
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from fediverse.ops.copy import copy_to_postgres
+
+    def progress(table: str, rows: int) -> None:
+        if rows:
+            print(f"  {table}: {rows} rows")
+
+    target = hide_password(args.to)
+    print(f"kollegium: copying {settings.database_url} to {target}")
+    copied = await copy_to_postgres(settings.database_url, args.to, progress)
+    total = sum(copied.values())
+    print(f"kollegium: copied {total} rows in {len(copied)} tables, counts verified")
+    print(f"kollegium: now set KOLLEGIUM_DATABASE_URL={target} and start the services")
+    return 0
+
+
+async def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+    from web.ops_check import run_checks
+
+    findings = await run_checks(settings)
+    for finding in findings:
+        print(finding.line())
+    failed = sum(finding.level == "FAIL" for finding in findings)
+    print(f"kollegium: {failed} problem(s) found" if failed else "kollegium: all checks passed")
+    return 1 if failed else 0
+
+
+def hide_password(url: str) -> str:
+    """A database URL fit to print: the password replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
 
 
 async def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:

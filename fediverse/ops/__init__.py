@@ -1,0 +1,1 @@
+"""Operations on a whole instance: backups, restores, copying to another database, health."""
