@@ -12,21 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from databases.core import Connection
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import select
 
+from fediverse.rawsql import Raw, select_list
 from fediverse.storage.tables import (
     accounts,
-    bookmarks,
-    favourites,
     media_attachments,
-    mentions,
-    oauth_applications,
-    poll_votes,
     polls,
-    status_pins,
     statuses,
-    statuses_tags,
-    tags,
 )
 
 Row = Mapping[str, Any]
@@ -81,112 +74,96 @@ class StatusPage:
     applications: dict[int, Row] = field(default_factory=dict)
     marks: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     viewer_account_id: int | None = None
+    queries: int = 0
+
+
+# The SQL below is built once, at import, from our own column names: nothing from a request
+# is ever formatted into it (hence the noqa for ruff's S608).
+STATUS_NAMES = [c.name for c in STATUS_COLUMNS]
+ACCOUNT_NAMES = [c.name for c in ACCOUNT_COLUMNS] + ["avatar_path", "header_path"]
+MEDIA_NAMES = [c.name for c in media_attachments.c]
+POLL_NAMES = [c.name for c in polls.c]
+SQL_STATUSES = f"SELECT {select_list(STATUS_NAMES, 's')} FROM statuses s WHERE s.id IN (?ids)"  # noqa: S608
+SQL_ACCOUNTS = (
+    f"SELECT {select_list(ACCOUNT_NAMES[:-2], 'a')}, av.file_path, hd.file_path FROM accounts a "  # noqa: S608
+    "LEFT JOIN media_attachments av ON av.id = a.avatar_media_id "
+    "LEFT JOIN media_attachments hd ON hd.id = a.header_media_id WHERE a.id IN (?ids)"
+)
+SQL_MENTIONS = (
+    "SELECT status_id, account_id FROM mentions WHERE status_id IN (?ids) AND silent = ? "
+    "ORDER BY id"
+)
+SQL_MEDIA = (
+    f"SELECT {select_list(MEDIA_NAMES, 'm')} FROM media_attachments m "  # noqa: S608
+    "WHERE m.status_id IN (?ids) ORDER BY m.id"
+)
+SQL_TAGS = (
+    "SELECT st.status_id, t.display_name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id "
+    "WHERE st.status_id IN (?ids)"
+)
+SQL_POLLS = f"SELECT {select_list(POLL_NAMES, 'p')} FROM polls p WHERE p.status_id IN (?ids)"  # noqa: S608
+SQL_VOTES = (
+    "SELECT v.poll_id, v.choice FROM poll_votes v JOIN polls p ON p.id = v.poll_id "
+    "WHERE p.status_id IN (?ids) AND v.account_id = ?"
+)
+SQL_APPLICATIONS = "SELECT id, name, website FROM oauth_applications WHERE id IN (?ids)"
+SQL_MARKS = " UNION ALL ".join(
+    f"SELECT CAST('{kind}' AS TEXT), {column} FROM {table} WHERE account_id = ? "  # noqa: S608
+    f"AND {column} IN (?ids)"
+    for kind, table, column in (
+        ("favourited", "favourites", "status_id"),
+        ("reblogged", "statuses", "reblog_of_id"),
+        ("bookmarked", "bookmarks", "status_id"),
+        ("pinned", "status_pins", "status_id"),
+    )
+)
 
 
 async def load_status_page(
     conn: Connection, rows: Sequence[Row], viewer_account_id: int | None
 ) -> StatusPage:
-    """Hydrate ``rows`` (status rows, newest first) with reblogs, accounts, media and marks."""
+    """Hydrate ``rows`` (status rows, newest first) with reblogs, accounts, media and marks.
+
+    The same queries run for every non-empty page, so its cost does not grow with its size.
+    """
     page = StatusPage([r["id"] for r in rows], {r["id"]: r for r in rows})
     page.viewer_account_id = viewer_account_id
     if not rows:
         return page
-    # Always asked, even with no reblogs on the page, so that every page costs the same.
-    originals = {r["reblog_of_id"] for r in rows if r["reblog_of_id"]}
-    found = await conn.fetch_all(select(*STATUS_COLUMNS).where(statuses.c.id.in_(originals)))
-    page.statuses.update({row["id"]: row for row in _rows(found)})
+    raw = Raw(conn)
+    originals = [r["reblog_of_id"] for r in rows if r["reblog_of_id"]]
+    found = await raw.rows(SQL_STATUSES, STATUS_NAMES, originals)
+    page.statuses.update({row["id"]: row for row in found})
     ids = list(page.statuses)
-    page.mentions = await _mentions(conn, ids)
+    page.mentions = _grouped(await raw.rows(SQL_MENTIONS, ("s", "a"), ids, False))
     mentioned = {a for accounts_ in page.mentions.values() for a in accounts_}
     authors = {s["account_id"] for s in page.statuses.values()}
-    page.accounts = await load_accounts(conn, authors | mentioned)
-    page.media = await _media(conn, ids)
-    page.tags = await _tags(conn, ids)
-    page.polls = await _polls(conn, ids)
-    page.applications = await _applications(conn, page.statuses.values())
+    accounts_ = await raw.rows(SQL_ACCOUNTS, ACCOUNT_NAMES, list(authors | mentioned))
+    page.accounts = {row["id"]: row for row in accounts_}
+    media = await raw.rows(SQL_MEDIA, MEDIA_NAMES, ids)
+    page.media = _grouped([{"s": m["status_id"], "a": m} for m in media])
+    page.tags = _grouped(await raw.rows(SQL_TAGS, ("s", "a"), ids))
+    polls_ = await raw.rows(SQL_POLLS, POLL_NAMES, ids)
+    page.polls = {p["status_id"]: p for p in polls_}
+    apps = {s["application_id"] for s in page.statuses.values() if s["application_id"]}
+    found_apps = await raw.rows(SQL_APPLICATIONS, ("id", "name", "website"), list(apps))
+    page.applications = {a["id"]: a for a in found_apps}
     if viewer_account_id is not None:
-        page.own_votes = await _own_votes(conn, list(page.polls), viewer_account_id)
-        page.marks = await _marks(conn, ids, viewer_account_id)
+        votes = await raw.rows(SQL_VOTES, ("s", "a"), ids, viewer_account_id)
+        page.own_votes = _grouped(votes)
+        marks = await raw.rows(SQL_MARKS, ("kind", "id"), *_mark_args(viewer_account_id, ids))
+        for mark in marks:
+            page.marks[mark["kind"]].add(mark["id"])
+    page.queries = raw.count
     return page
 
 
-async def _mentions(conn: Connection, ids: list[int]) -> dict[int, list[int]]:
-    rows = await conn.fetch_all(
-        select(mentions.c.status_id, mentions.c.account_id)
-        .where(mentions.c.status_id.in_(ids), mentions.c.silent.is_(False))
-        .order_by(mentions.c.id)
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        found[row[0]].append(row[1])
-    return found
+def _mark_args(viewer: int, ids: list[int]) -> list[Any]:
+    return [viewer, ids] * 4
 
 
-async def _media(conn: Connection, ids: list[int]) -> dict[int, list[Row]]:
-    rows = await conn.fetch_all(
-        select(media_attachments)
-        .where(media_attachments.c.status_id.in_(ids))
-        .order_by(media_attachments.c.id)
-    )
-    found: dict[int, list[Row]] = defaultdict(list)
-    for row in _rows(rows):
-        found[row["status_id"]].append(row)
-    return found
-
-
-async def _tags(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
-    rows = await conn.fetch_all(
-        select(statuses_tags.c.status_id, tags.c.display_name)
-        .join(tags, tags.c.id == statuses_tags.c.tag_id)
-        .where(statuses_tags.c.status_id.in_(ids))
-    )
-    found: dict[int, list[str]] = defaultdict(list)
-    for row in rows:
-        found[row[0]].append(row[1])
-    return found
-
-
-async def _polls(conn: Connection, ids: list[int]) -> dict[int, Row]:
-    rows = await conn.fetch_all(select(polls).where(polls.c.status_id.in_(ids)))
-    return {row["status_id"]: row for row in _rows(rows)}
-
-
-async def _own_votes(
-    conn: Connection, poll_ids_by_status: list[int], viewer: int
-) -> dict[int, list[int]]:
-    rows = await conn.fetch_all(
-        select(poll_votes.c.poll_id, poll_votes.c.choice)
-        .join(polls, polls.c.id == poll_votes.c.poll_id)
-        .where(polls.c.status_id.in_(poll_ids_by_status or [0]), poll_votes.c.account_id == viewer)
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        found[row[0]].append(row[1])
-    return found
-
-
-async def _applications(conn: Connection, rows: Iterable[Row]) -> dict[int, Row]:
-    ids = {r["application_id"] for r in rows if r["application_id"]}
-    query = select(oauth_applications.c.id, oauth_applications.c.name, oauth_applications.c.website)
-    result = await conn.fetch_all(query.where(oauth_applications.c.id.in_(ids or {0})))
-    return {row["id"]: row for row in _rows(result)}
-
-
-async def _marks(conn: Connection, ids: list[int], viewer: int) -> dict[str, set[int]]:
-    """The viewer's favourites, reblogs, bookmarks and pins among ``ids``, in one query."""
-
-    def mark(kind: str, table: Any, column: Any, *extra: Any) -> Any:
-        return select(literal(kind).label("kind"), column.label("status_id")).where(
-            table.c.account_id == viewer, column.in_(ids), *extra
-        )
-
-    query = union_all(
-        mark("favourited", favourites, favourites.c.status_id),
-        mark("reblogged", statuses, statuses.c.reblog_of_id),
-        mark("bookmarked", bookmarks, bookmarks.c.status_id),
-        mark("pinned", status_pins, status_pins.c.status_id),
-    )
-    found: dict[str, set[int]] = defaultdict(set)
-    for row in await conn.fetch_all(query):
-        found[row[0]].add(row[1])
+def _grouped(pairs: Iterable[dict[str, Any]]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = defaultdict(list)
+    for pair in pairs:
+        found[pair["s"]].append(pair["a"])
     return found

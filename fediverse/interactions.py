@@ -8,6 +8,7 @@ from databases.core import Connection
 from sqlalchemy import delete, func, insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
+from fediverse.feeds import fan_out
 from fediverse.hydrate import STATUS_COLUMNS
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -137,6 +138,7 @@ async def _new_reblog(
             created_at=now,
         )
     )
+    await fan_out(conn, reblog_id, viewer, visibility=visibility, reblog=True)
     await _bump(conn, status["id"], "reblogs_count", 1)
     await notify(
         store,

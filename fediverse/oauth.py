@@ -24,6 +24,7 @@ from sqlalchemy import insert, select, update
 from fediverse.accounts import find_user_by_login
 from fediverse.errors import BadRequestError, ForbiddenError, KollegiumError, ValidationError
 from fediverse.ids import now_ms
+from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
@@ -383,34 +384,32 @@ async def revoke(store: Store, app: Application, token: str) -> None:
         )
 
 
-_GRANT_QUERY = (
-    select(
-        oauth_tokens.c.id,
-        oauth_tokens.c.user_id,
-        oauth_tokens.c.scopes,
-        oauth_tokens.c.application_id,
-        users.c.account_id,
-        users.c.role,
-        users.c.disabled,
-        accounts.c.suspended_at,
-    )
-    .select_from(
-        oauth_tokens.outerjoin(users, users.c.id == oauth_tokens.c.user_id).outerjoin(
-            accounts, accounts.c.id == users.c.account_id
-        )
-    )
-    .where(oauth_tokens.c.revoked_at.is_(None))
+# Every API request asks this, so it is written out by hand (see rawsql).
+_GRANT_SQL = (
+    "SELECT t.id, t.user_id, t.scopes, t.application_id, u.account_id, u.role, u.disabled, "
+    "a.suspended_at FROM oauth_tokens t LEFT JOIN users u ON u.id = t.user_id "
+    "LEFT JOIN accounts a ON a.id = u.account_id "
+    "WHERE t.token_hash = ? AND t.revoked_at IS NULL"
 )
+_GRANT_COLUMNS = [
+    "id",
+    "user_id",
+    "scopes",
+    "application_id",
+    "account_id",
+    "role",
+    "disabled",
+    "suspended_at",
+]
 
 
 async def authenticate(store: Store, access_token: str) -> TokenGrant | None:
     """What a bearer token grants, or None for an unknown, revoked or expired token."""
-    query = _GRANT_QUERY.where(oauth_tokens.c.token_hash == digest(access_token))
     async with store.read() as conn:
-        row = await conn.fetch_one(query)
-    if row is None:
+        found = await Raw(conn).rows(_GRANT_SQL, _GRANT_COLUMNS, digest(access_token))
+    if not found:
         return None
-    m = row._mapping
+    m = found[0]
     if m["user_id"] is not None and (m["disabled"] or m["suspended_at"] is not None):
         return None
     return TokenGrant(

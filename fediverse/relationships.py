@@ -9,6 +9,7 @@ from typing import Any
 from databases.core import Connection
 from sqlalchemy import and_, delete, insert, literal, or_, select, union_all, update
 
+from fediverse import feeds
 from fediverse.errors import ForbiddenError, NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -85,6 +86,7 @@ async def _insert_follow(
     )
     await _count(conn, follower, "following_count", 1)
     await _count(conn, target, "followers_count", 1)
+    await feeds.backfill(conn, follower, target)
     return follow_id
 
 
@@ -251,6 +253,7 @@ async def _drop_follow(store: Store, conn: Connection, follower: int, target: in
     if row is not None:
         await _count(conn, follower, "following_count", -1)
         await _count(conn, target, "followers_count", -1)
+        await feeds.forget(conn, follower, target)
         return row._mapping
     row = await conn.fetch_one(
         delete(follow_requests)
@@ -308,6 +311,8 @@ async def block(store: Store, account_id: int, target_id: int) -> None:
             return
         await _drop_follow(store, conn, account_id, target_id)
         await _drop_follow(store, conn, target_id, account_id)
+        await feeds.forget(conn, account_id, target_id)
+        await feeds.forget(conn, target_id, account_id)
         block_id = store.new_id()
         await conn.execute(
             insert(blocks).values(

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fediverse.errors import NotFoundError, ValidationError
+from fediverse.feeds import fan_out
 from fediverse.formatting import Formatted, format_status_text
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -208,6 +209,7 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
         )
         await conn.execute(insert(statuses).values(**row))
         await _link_everything(store, conn, status_id, author_id, new, formatted)
+        await fan_out(conn, status_id, author_id, visibility=row["visibility"])
         await _count_new(conn, author_id, reply)
         await _notify_subscribers(store, conn, author_id, status_id, reply, row["visibility"])
         if new.idempotency_key:

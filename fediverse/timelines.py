@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 
 from fediverse.errors import NotFoundError
-from fediverse.hydrate import STATUS_COLUMNS, Row
+from fediverse.hydrate import STATUS_COLUMNS, STATUS_NAMES, Row
 from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.rawsql import Raw, select_list
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
@@ -22,7 +23,7 @@ from fediverse.storage.tables import (
     statuses_tags,
     tags,
 )
-from fediverse.visibility import can_see, following_ids, mentioned_status_ids, not_hidden_from
+from fediverse.visibility import can_see, not_hidden_from
 
 _BASE = select(*STATUS_COLUMNS)
 
@@ -33,24 +34,30 @@ async def _fetch(store: Store, query: Any, page: PageQuery) -> list[Row]:
     return newest_first([r._mapping for r in rows], page)
 
 
-def home_query(account_id: int) -> Any:
-    """The viewer's own posts and those of the accounts they follow that they may see."""
-    return _BASE.where(
-        or_(
-            statuses.c.account_id == account_id,
-            statuses.c.account_id.in_(following_ids(account_id)),
-        ),
-        or_(
-            statuses.c.visibility != "direct",
-            statuses.c.account_id == account_id,
-            statuses.c.id.in_(mentioned_status_ids(account_id)),
-        ),
-        not_hidden_from(account_id),
-    )
+# The home timeline is the hottest query of all: it reads the feed that fan-out fills
+# (fediverse.feeds), written out by hand (see rawsql).
+_HOME = (
+    "SELECT {columns} FROM home_feed hf JOIN statuses s ON s.id = hf.status_id "
+    "WHERE hf.account_id = ? AND hf.status_id < ? AND hf.status_id > ? "
+    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = ?) "
+    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM mutes WHERE account_id = ?) "
+    "ORDER BY hf.status_id {order} LIMIT ?"
+)
+HOME_NEWEST = _HOME.format(columns=select_list(STATUS_NAMES, "s"), order="DESC")
+HOME_OLDEST = _HOME.format(columns=select_list(STATUS_NAMES, "s"), order="ASC")
+MAX_ID = (1 << 63) - 1
 
 
 async def home(store: Store, account_id: int, page: PageQuery) -> list[Row]:
-    return await _fetch(store, home_query(account_id), page)
+    """The viewer's own posts and those of the accounts they follow that they may see."""
+    upper = page.max_id if page.max_id is not None else MAX_ID
+    lower = max(page.since_id or 0, page.min_id or 0)
+    sql = HOME_OLDEST if page.min_id is not None else HOME_NEWEST
+    async with store.read() as conn:
+        found = await Raw(conn).rows(
+            sql, STATUS_NAMES, account_id, upper, lower, account_id, account_id, page.limit
+        )
+    return newest_first(found, page)
 
 
 def _has_media() -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -518,4 +519,22 @@ idempotency_keys = Table(
     _ref("status_id", "statuses"),
     _created(),
     UniqueConstraint("account_id", "key"),
+)
+
+# Each local account's home timeline, filled when a status is posted (fan-out on write), so
+# that reading a page is one range scan of the primary key instead of a query over follows.
+home_feed = Table(
+    "home_feed",
+    metadata,
+    _ref("account_id", "accounts"),
+    _ref("status_id", "statuses"),
+    _ref("author_account_id", "accounts"),
+    PrimaryKeyConstraint("account_id", "status_id"),
+    sqlite_with_rowid=False,
+)
+Index("ix_home_feed_status_id", home_feed.c.status_id)
+Index(
+    "ix_home_feed_account_id_author_account_id",
+    home_feed.c.account_id,
+    home_feed.c.author_account_id,
 )

@@ -136,7 +136,11 @@ def dispatcher(by_method: Mapping[str, Api]) -> Callable[[Request], Awaitable[Re
 
 
 def route(path: str, **by_method: Api) -> list[BaseRoute]:
-    """A route and its trailing-slash twin, answering OPTIONS for CORS preflight."""
+    """A route and its trailing-slash twin, answering OPTIONS for CORS preflight.
+
+    Two routes rather than a pattern with an optional slash, so that the first one's path is
+    the endpoint's plain template (as /metrics labels requests).
+    """
     methods = sorted({*by_method, "OPTIONS"} | ({"HEAD"} if "GET" in by_method else set()))
     endpoint = dispatcher({method.upper(): target for method, target in by_method.items()})
     return [

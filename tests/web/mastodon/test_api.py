@@ -301,3 +301,35 @@ async def test_locked_account__follow_request_authorize(instance: Instance) -> N
         "/api/v1/accounts/relationships", params={"id[]": anna.account_id}, headers=bosse.headers
     )
     assert theirs.json()[0]["following"] is True
+
+
+async def test_home_feed__follow_fills_unfollow_empties_and_audiences_hold(
+    instance: Instance,
+) -> None:
+    anna, bosse, cilla = (
+        await instance.member("anna"),
+        await instance.member("bosse"),
+        await instance.member("cilla"),
+    )
+    early = await post(instance, bosse, status="före följningen")
+    private = await post(instance, bosse, status="bara för följare", visibility="private")
+    to_cilla = await post(instance, bosse, status="@cilla direkt", visibility="direct")
+
+    async def home(who: Member) -> list[object]:
+        answer = await instance.client.get("/api/v1/timelines/home", headers=who.headers)
+        return [s["id"] for s in answer.json()]
+
+    assert await home(anna) == []
+    await instance.client.post(f"/api/v1/accounts/{bosse.account_id}/follow", headers=anna.headers)
+    assert await home(anna) == [private["id"], early["id"]]  # backfilled, without the DM
+    later = await post(instance, bosse, status="efter")
+    assert await home(anna) == [later["id"], private["id"], early["id"]]
+    await instance.client.post(f"/api/v1/accounts/{bosse.account_id}/follow", headers=cilla.headers)
+    assert to_cilla["id"] not in await home(cilla)  # a DM sent before the follow stays out
+    dm = await post(instance, bosse, status="@cilla igen", visibility="direct")
+    assert dm["id"] in await home(cilla)
+    assert dm["id"] not in await home(anna)
+    await instance.client.post(
+        f"/api/v1/accounts/{bosse.account_id}/unfollow", headers=anna.headers
+    )
+    assert await home(anna) == []

@@ -71,3 +71,12 @@ def test_text__refuses_objects_and_overlong_values() -> None:
 def test_too_many_parameters_are_refused() -> None:
     with pytest.raises(BadRequestError):
         nest_pairs([(f"k{i}", "v") for i in range(2000)])
+
+
+def test_times_are_written_as_mastodon_writes_them() -> None:
+    from web.mastodon.serializers.common import iso_date, iso_midnight, iso_time
+
+    assert iso_time(1_795_770_000_123) == "2026-11-27T09:00:00.123Z"
+    assert iso_time(5) == "1970-01-01T00:00:00.005Z"
+    assert iso_midnight(1_795_770_000_123) == "2026-11-27T00:00:00.000Z"
+    assert iso_date(1_795_770_000_123) == "2026-11-27"

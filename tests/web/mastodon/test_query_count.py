@@ -32,7 +32,8 @@ async def queries_for(instance: Instance, viewer: int, limit: int) -> tuple[int,
         page = await load_status_page(counting, rows, viewer)  # type: ignore[arg-type]
     entities = StatusSerializer(page, instance.settings.base_url).all()
     assert len(entities) == limit
-    return counting.count, len(entities)
+    # Statements through SQLAlchemy, plus those sent straight to the driver.
+    return counting.count + page.queries, len(entities)
 
 
 async def test_a_page_of_40_costs_what_a_page_of_1_costs(instance: Instance) -> None:
@@ -60,4 +61,4 @@ async def test_a_page_of_40_costs_what_a_page_of_1_costs(instance: Instance) -> 
     one, _ = await queries_for(instance, anna.account_id, 1)
     forty, _ = await queries_for(instance, anna.account_id, 40)
     assert one == forty
-    assert forty <= 10
+    assert 0 < forty <= 10

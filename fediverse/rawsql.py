@@ -1,0 +1,69 @@
+"""Hand-written SQL for the hot read paths, sent straight to the driver under a connection.
+
+Compiling a SQLAlchemy statement costs more than SQLite takes to run it, so the queries that
+every timeline request makes are kept here as text, written once for both databases: ``?``
+marks a parameter and ``IN (?ids)`` a list of ids (SQLite reads it from a JSON array,
+PostgreSQL as ``= ANY`` of an array). Rows come back as dicts keyed by the given columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from databases.core import Connection
+
+_LIST = re.compile(r"IN \(\?ids\)")
+
+
+@lru_cache(maxsize=256)
+def for_sqlite(sql: str) -> str:
+    return _LIST.sub("IN (SELECT value FROM json_each(?))", sql)
+
+
+@lru_cache(maxsize=256)
+def for_postgres(sql: str) -> str:
+    text = _LIST.sub("= ANY(?::bigint[])", sql)
+    parts = text.split("?")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+
+
+class Raw:
+    """One connection's driver, for hand-written queries; counts what it sends."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.driver: Any = conn.raw_connection
+        self.sqlite = hasattr(self.driver, "execute_fetchall")  # aiosqlite, else asyncpg
+        self.count = 0
+
+    def _values(self, args: Sequence[Any]) -> list[Any]:
+        if self.sqlite:
+            return [_json_list(a) if isinstance(a, list | set | tuple) else a for a in args]
+        return [list(a) if isinstance(a, set | tuple) else a for a in args]
+
+    async def rows(self, sql: str, columns: Sequence[str], *args: Any) -> list[dict[str, Any]]:
+        self.count += 1
+        if self.sqlite:
+            found = await self.driver.execute_fetchall(for_sqlite(sql), self._values(args))
+            return [dict(zip(columns, row, strict=True)) for row in found]
+        records = await self.driver.fetch(for_postgres(sql), *self._values(args))
+        return [dict(zip(columns, record, strict=True)) for record in records]
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        """Run a statement (inside the caller's transaction when the connection has one)."""
+        self.count += 1
+        if self.sqlite:
+            async with self.driver.execute(for_sqlite(sql), self._values(args)):
+                return
+        await self.driver.execute(for_postgres(sql), *self._values(args))
+
+
+def _json_list(values: Any) -> str:
+    return orjson.dumps(list(values)).decode()
+
+
+def select_list(columns: Sequence[str], prefix: str) -> str:
+    return ", ".join(f"{prefix}.{c}" for c in columns)
