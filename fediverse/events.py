@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 
 from fediverse.errors import ValidationError
+from fediverse.storage.database import driver_url
 
 CHANNEL = "kollegium_events"
 MAX_EVENT_BYTES = 7_000  # PostgreSQL NOTIFY payloads stop at 8,000 bytes
@@ -121,9 +122,10 @@ class PostgresEventBus(EventBus):
     async def start(self) -> None:
         import asyncpg
 
-        self._listener = await asyncpg.connect(self._url)
+        url = driver_url(self._url)  # asyncpg.connect knows nothing of the pool's options
+        self._listener = await asyncpg.connect(url)
         await self._listener.add_listener(CHANNEL, self._on_notify)
-        self._publisher = await asyncpg.connect(self._url)
+        self._publisher = await asyncpg.connect(url)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         try:

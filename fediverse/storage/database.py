@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from databases import Database
 from databases.core import Connection
@@ -20,6 +21,8 @@ from databases.core import Connection
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
 
+POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
+POOL_DEFAULTS = {"min_size": "1", "max_size": "10"}
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -36,11 +39,26 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
 
 
+def driver_url(url: str) -> str:
+    """The URL without the pool's own options, for libpq tools, Alembic and lone connections."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k not in POOL_OPTIONS]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def pool_url(url: str) -> str:
+    """The URL for ``databases``: asyncpg's pool opens ``min_size`` connections at start, 10
+    unless told, and a few processes of 10 each exhaust PostgreSQL's 100; so 1 by default."""
+    parts = urlsplit(url)
+    options = dict(parse_qsl(parts.query))
+    return urlunsplit(parts._replace(query=urlencode(POOL_DEFAULTS | options)))
+
+
 def sqlalchemy_url(url: str) -> str:
     """The same database as an async SQLAlchemy URL, for Alembic."""
     if url.startswith("sqlite:///"):
         return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
-    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    return driver_url(url).replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 class Store:
@@ -50,7 +68,7 @@ class Store:
         self.url = url
         self.is_sqlite = url.startswith("sqlite:")
         self.dialect = "sqlite" if self.is_sqlite else "postgresql"
-        self._database = Database(url)
+        self._database = Database(url if self.is_sqlite else pool_url(url))
         self._reader_count = readers
         self._readers: asyncio.Queue[Connection] = asyncio.Queue()
         self._held: list[Connection] = []

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from fediverse.errors import StorageError
+from fediverse.events import Event, PostgresEventBus
 from fediverse.ids import now_ms
-from fediverse.storage.database import Store, check_schema
+from fediverse.storage.database import Store, check_schema, driver_url, pool_url, sqlalchemy_url
+from fediverse.storage.migrate import upgrade
 from fediverse.storage.nodes import LEASE_MS, claim_node, release_node, renew_node
 from fediverse.storage.tables import id_nodes, instance_settings
+from tests.support.databases import postgres_database
 
 
 async def count_settings(store: Store) -> int:
@@ -81,3 +85,29 @@ async def test_a_missing_sqlite_file_is_refused_and_not_created(tmp_path: Path) 
     with pytest.raises(StorageError, match="there is no database at"):
         await missing.connect()
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_pool_options_are_defaulted_for_the_pool_and_hidden_from_drivers() -> None:
+    url = "postgresql://kollegium@db:5432/k?max_size=4&sslmode=require"
+    assert pool_url(url) == "postgresql://kollegium@db:5432/k?min_size=1&max_size=4&sslmode=require"
+    assert driver_url(url) == "postgresql://kollegium@db:5432/k?sslmode=require"
+    assert sqlalchemy_url(url) == "postgresql+asyncpg://kollegium@db:5432/k?sslmode=require"
+
+
+@pytest.mark.postgres
+async def test_a_url_with_pool_options_works_for_migrations_store_and_events() -> None:
+    async with postgres_database() as plain:
+        url = f"{plain}?min_size=1&max_size=3"
+        await asyncio.to_thread(upgrade, url)
+        store = Store(url)
+        await store.connect()
+        bus = PostgresEventBus(url)
+        await bus.start()
+        try:
+            await check_schema(store)
+            subscription = bus.subscribe({"t"})
+            await bus.publish(Event("t", "update", {}))
+            assert (await asyncio.wait_for(subscription.get(), 5)).name == "update"
+        finally:
+            await bus.stop()
+            await store.disconnect()
