@@ -34,6 +34,7 @@ _BACKFILL = (
     "AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = ?) "
     "ORDER BY s.id DESC LIMIT ?) AS recent WHERE true ON CONFLICT DO NOTHING"
 )
+# By primary-key range of the account's feed; author_account_id is deliberately unindexed.
 _FORGET = "DELETE FROM home_feed WHERE account_id = ? AND author_account_id = ?"
 
 

@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from databases.core import Connection
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.feeds import fan_out
 from fediverse.formatting import Formatted, format_status_text
+from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.outgoing import federate
 from fediverse.polls import NewPoll, check_poll, create_poll
+from fediverse.rawsql import Raw
 from fediverse.runtime import Runtime
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
-    accounts,
-    follows,
     idempotency_keys,
     media_attachments,
     mentions,
     statuses,
-    statuses_tags,
-    tags,
     users,
 )
 from fediverse.urls import status_uri
@@ -138,21 +136,20 @@ async def attach_media(
         raise ValidationError("Validation failed: media_ids names media that cannot be attached")
 
 
+_NEW_TAG = (
+    "INSERT INTO tags (id, name, display_name, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
+_LINK_TAG = "INSERT INTO statuses_tags (status_id, tag_id) SELECT ?, id FROM tags WHERE name = ?"
+
+
 async def link_tags(store: Store, conn: Connection, status_id: int, names: tuple[str, ...]) -> None:
-    if not names:
-        return
-    dialect = postgresql if not store.is_sqlite else sqlite
-    rows = [
-        {"id": store.new_id(), "name": n.lower(), "display_name": n, "created_at": now_ms()}
-        for n in names
-    ]
-    await conn.execute(dialect.insert(tags).values(rows).on_conflict_do_nothing())
-    found = await conn.fetch_all(
-        select(tags.c.id).where(tags.c.name.in_([n.lower() for n in names]))
-    )
-    await conn.execute(
-        insert(statuses_tags).values([{"status_id": status_id, "tag_id": r[0]} for r in found])
-    )
+    """Link a status to its hashtags, creating the ones never seen before."""
+    raw = Raw(conn)
+    for name in dict.fromkeys(n.lower() for n in names):
+        display = next(n for n in names if n.lower() == name)
+        await raw.execute(_NEW_TAG, store.new_id(), name, display, now_ms())
+        await raw.execute(_LINK_TAG, status_id, name)
 
 
 async def link_mentions(
@@ -184,47 +181,78 @@ def _defaults(new: NewStatus, prefs: dict[str, Any], reply: Any) -> tuple[str, b
     return visibility, bool(local_only), bool(sensitive or new.spoiler_text)
 
 
+_AUTHOR_SQL = (
+    "SELECT a.username, u.settings FROM accounts a LEFT JOIN users u ON u.account_id = a.id "
+    "WHERE a.id = ?"
+)
+
+
+async def _author(conn: Connection, author_id: int) -> tuple[str, dict[str, Any]]:
+    found = await Raw(conn).rows(_AUTHOR_SQL, ("username", "settings"), author_id)
+    if not found:
+        raise NotFoundError("Record not found")
+    prefs = orjson.loads(found[0]["settings"] or "{}")
+    return found[0]["username"], prefs if isinstance(prefs, dict) else {}
+
+
 async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int:
-    """Post a status in one transaction; returns its id (the earlier one for a reused key)."""
+    """Post a status in one transaction; returns its id (the earlier one for a reused key).
+
+    What only reads (the author, the formatted text) happens before the write transaction,
+    which on SQLite is the one writer everyone waits for.
+    """
     check_status(new)
     store, settings = runtime.store, runtime.settings
+    async with store.read() as conn:
+        username, prefs = await _author(conn, author_id)
+        formatted = await format_status_text(
+            conn, new.text, base_url=settings.base_url, local_domain=settings.domain
+        )
     async with store.write() as conn:
         existing = await _existing_for_key(conn, author_id, new.idempotency_key)
         if existing is not None:
             return existing
-        author = await conn.fetch_one(select(accounts.c.username).where(accounts.c.id == author_id))
-        assert author is not None
         reply = await _reply_target(conn, author_id, new.in_reply_to_id)
-        formatted = await format_status_text(
-            conn, new.text, base_url=settings.base_url, local_domain=settings.domain
-        )
         status_id = store.new_id()
-        row = _status_row(new, await preferences(conn, author_id), reply, formatted)
+        row = _status_row(new, prefs, reply, formatted)
         row.update(
             id=status_id,
             account_id=author_id,
-            uri=status_uri(settings.base_url, author._mapping["username"], status_id),
-            url=f"{settings.base_url}/@{author._mapping['username']}/{status_id}",
+            uri=status_uri(settings.base_url, username, status_id),
+            url=f"{settings.base_url}/@{username}/{status_id}",
             conversation_id=reply["conversation_id"] if reply else status_id,
         )
-        await conn.execute(insert(statuses).values(**row))
+        await Raw(conn).execute(_insert_sql(tuple(row)), *row.values())
         await _link_everything(store, conn, status_id, author_id, new, formatted)
         await fan_out(conn, status_id, author_id, visibility=row["visibility"])
         await _count_new(conn, author_id, reply)
         await _notify_subscribers(store, conn, author_id, status_id, reply, row["visibility"])
-        if new.idempotency_key:
-            await conn.execute(
-                insert(idempotency_keys).values(
-                    id=store.new_id(),
-                    account_id=author_id,
-                    key=new.idempotency_key,
-                    status_id=status_id,
-                    created_at=now_ms(),
-                )
-            )
+        await _remember_key(store, conn, author_id, new.idempotency_key, status_id)
         if not row["local_only"]:
             await federate(store, conn, "status.create", status_id=status_id)
         return status_id
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO statuses ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+
+async def _remember_key(
+    store: Store, conn: Connection, author_id: int, key: str | None, status_id: int
+) -> None:
+    if not key:
+        return
+    await conn.execute(
+        insert(idempotency_keys).values(
+            id=store.new_id(),
+            account_id=author_id,
+            key=key,
+            status_id=status_id,
+            created_at=now_ms(),
+        )
+    )
 
 
 def _status_row(
@@ -268,12 +296,14 @@ async def _link_everything(
     await link_mentions(store, conn, status_id, author_id, formatted.mentioned_account_ids)
 
 
+_COUNT_NEW = (
+    "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = ?"
+)
+_SUBSCRIBERS = "SELECT account_id FROM follows WHERE target_account_id = ? AND notify = ?"
+
+
 async def _count_new(conn: Connection, author_id: int, reply: Any) -> None:
-    await conn.execute(
-        update(accounts)
-        .where(accounts.c.id == author_id)
-        .values(statuses_count=accounts.c.statuses_count + 1, last_status_at=now_ms())
-    )
+    await Raw(conn).execute(_COUNT_NEW, now_ms(), author_id)
     if reply is not None:
         await conn.execute(
             update(statuses)
@@ -288,12 +318,8 @@ async def _notify_subscribers(
     """Followers who asked to be told of new posts hear of this one (not of replies to others)."""
     if visibility == "direct" or (reply is not None and reply["account_id"] != author_id):
         return
-    rows = await conn.fetch_all(
-        select(follows.c.account_id).where(
-            follows.c.target_account_id == author_id, follows.c.notify.is_(True)
-        )
-    )
-    for follower in [r[0] for r in rows]:
+    rows = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id, True)
+    for follower in [r["account_id"] for r in rows]:
         await notify(
             store,
             conn,
@@ -304,17 +330,29 @@ async def _notify_subscribers(
         )
 
 
+# can_see (fediverse.visibility) written out by hand: every single-status answer asks it.
+_VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
+_VISIBLE_TO_VIEWER = (
+    "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
+    "OR (s.visibility = 'private' AND s.account_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
+    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
+)
+
+
 async def visible_rows(store: Store, viewer: int | None, ids: list[int]) -> list[Any]:
     """The statuses among ``ids`` that the viewer may see, in the order asked."""
-    from fediverse.hydrate import STATUS_COLUMNS
-
     if not ids:
         return []
+    args: list[object]
     async with store.read() as conn:
-        rows = await conn.fetch_all(
-            select(*STATUS_COLUMNS).where(statuses.c.id.in_(ids), can_see(viewer))
-        )
-    by_id = {r._mapping["id"]: r._mapping for r in rows}
+        if viewer is None:
+            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_ANYONE}", [False]
+        else:
+            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_VIEWER}", [viewer] * 4
+        rows = await Raw(conn).rows(sql, STATUS_NAMES, ids, *args)
+    by_id = {r["id"]: r for r in rows}
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
 
