@@ -40,6 +40,7 @@ async def open_runtime(
         keeper = asyncio.create_task(keep_node(store, node, holder))
         bus = build_event_bus(settings.database_url, settings.redis_url) if events else EventBus()
         await bus.start()
+        store.events = bus
         try:
             yield Runtime(settings, store, JobQueue(store), bus)
         finally:

@@ -10,9 +10,11 @@ a connection from asyncpg's pool.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from databases import Database
@@ -21,6 +23,7 @@ from databases.core import Connection
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
 
+log = logging.getLogger(__name__)
 POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
 POOL_DEFAULTS = {"min_size": "1", "max_size": "10"}
 SQLITE_PRAGMAS = (
@@ -75,6 +78,8 @@ class Store:
         self._writer: Connection | None = None
         self._write_lock = asyncio.Lock()
         self._ids: SnowflakeGenerator | None = None
+        self._after_commit: dict[int, list[Callable[[], Awaitable[None]]]] = {}
+        self.events: Publisher | None = None  # the process's event bus, set by open_runtime
 
     async def connect(self) -> None:
         path = sqlite_path(self.url)
@@ -124,7 +129,38 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
-        """A connection inside a transaction, committed when the block ends without error."""
+        """A connection inside a transaction, committed when the block ends without error.
+
+        What was registered with ``after_commit`` on the connection runs once the outermost
+        transaction has committed, and never if it rolled back.
+        """
+        async with self._transaction() as connection:
+            key = id(connection)
+            outermost = key not in self._after_commit
+            pending = self._after_commit.setdefault(key, [])
+            try:
+                yield connection
+            finally:
+                if outermost:
+                    del self._after_commit[key]
+        if outermost:
+            await _run_after_commit(pending)
+
+    def after_commit(self, conn: Connection, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``callback`` after the transaction of ``conn`` commits (to announce its data)."""
+        try:
+            self._after_commit[id(conn)].append(callback)
+        except KeyError:
+            raise StorageError("after_commit needs a connection from Store.write()") from None
+
+    def publish_after_commit(self, conn: Connection, event: Any) -> None:
+        """Publish an event (fediverse.events.Event) on this process's bus once committed."""
+        bus = self.events
+        if bus is not None:
+            self.after_commit(conn, lambda: bus.publish(event))
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Connection]:
         if not self.is_sqlite:
             async with self._database.connection() as connection, connection.transaction():
                 yield connection
@@ -147,6 +183,18 @@ class Store:
         if self._ids is None:
             raise StorageError("no id node claimed: call storage.nodes.claim_node first")
         return self._ids.next_id()
+
+
+class Publisher(Protocol):
+    async def publish(self, event: Any) -> None: ...
+
+
+async def _run_after_commit(callbacks: list[Callable[[], Awaitable[None]]]) -> None:
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # the data is committed; a lost announcement must not undo that
+            log.exception("an after-commit callback failed")
 
 
 async def _raw(connection: Connection, statement: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from fediverse.errors import StorageError
-from fediverse.events import Event, PostgresEventBus
+from fediverse.events import Event, EventBus, PostgresEventBus
 from fediverse.ids import now_ms
 from fediverse.storage.database import Store, check_schema, driver_url, pool_url, sqlalchemy_url
 from fediverse.storage.migrate import upgrade
@@ -111,3 +111,45 @@ async def test_a_url_with_pool_options_works_for_migrations_store_and_events() -
         finally:
             await bus.stop()
             await store.disconnect()
+
+
+async def test_after_commit_runs_once_committed_and_never_after_a_rollback(store: Store) -> None:
+    seen: list[str] = []
+
+    async def note(what: str) -> None:
+        seen.append(what)
+
+    async with store.write() as conn:
+        store.after_commit(conn, lambda: note("committed"))
+        assert seen == [], "nothing runs before the commit"
+    with pytest.raises(RuntimeError):
+        async with store.write() as conn:
+            store.after_commit(conn, lambda: note("rolled back"))
+            raise RuntimeError("boom")
+    assert seen == ["committed"]
+
+
+async def test_a_failing_after_commit_callback_does_not_undo_the_commit(store: Store) -> None:
+    async def fail() -> None:
+        raise RuntimeError("bus down")
+
+    async with store.write() as conn:
+        await conn.execute(insert(instance_settings).values(key="k", value="v", updated_at=1))
+        store.after_commit(conn, fail)
+    assert await count_settings(store) == 1
+
+
+async def test_events_are_published_only_after_the_commit(store: Store) -> None:
+    bus = EventBus()
+    store.events = bus
+    subscription = bus.subscribe({"timeline:public"})
+    async with store.write() as conn:
+        store.publish_after_commit(conn, Event("timeline:public", "update", {"status_id": "1"}))
+        assert subscription._queue.empty()
+    assert (await asyncio.wait_for(subscription.get(), 1)).data == {"status_id": "1"}
+
+
+async def test_after_commit_needs_a_write_connection(store: Store) -> None:
+    async with store.read() as conn:
+        with pytest.raises(StorageError, match=r"needs a connection from Store\.write"):
+            store.after_commit(conn, lambda: asyncio.sleep(0))
