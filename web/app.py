@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from federation.http import build_client
 from federation.jobs import build_registry
@@ -22,6 +22,7 @@ from web.health import healthz
 from web.mastodon import mastodon_routes
 from web.metrics import MetricsMiddleware, RequestMetrics, metrics
 from web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from web.streaming import streaming_routes
 
 WORKER_STOP_SECONDS = 30.0
 RegistryFactory = Callable[[Runtime, httpx.AsyncClient], JobRegistry]
@@ -32,12 +33,13 @@ def default_registry(runtime: Runtime, http: httpx.AsyncClient) -> JobRegistry:
     return build_registry(runtime, http)
 
 
-def routes() -> list[Route]:
+def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *activitypub_routes(),
         *mastodon_routes(),
+        *streaming_routes(),
     ]
 
 

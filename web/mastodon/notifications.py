@@ -10,6 +10,7 @@ from starlette.responses import Response
 from fediverse import notifications
 from fediverse.hydrate import load_accounts, load_status_page
 from fediverse.statuses import visible_rows
+from fediverse.storage.database import Store
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.serializers.accounts import serialize_account
@@ -18,14 +19,20 @@ from web.mastodon.serializers.statuses import StatusSerializer
 
 
 async def _entities(call: Call, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Notifications with their accounts and statuses, loaded for the whole page at once."""
+    return await notification_entities(call.store, call.settings.base_url, call.account_id, rows)
+
+
+async def notification_entities(
+    store: Store, base: str, account_id: int, rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Notifications with their accounts and statuses, loaded for the whole page at once
+    (also what the streaming API sends)."""
     status_ids = [r["status_id"] for r in rows if r["status_id"] is not None]
-    status_rows = await visible_rows(call.store, call.account_id, status_ids)
-    async with call.store.read() as conn:
-        page = await load_status_page(conn, status_rows, call.account_id)
+    status_rows = await visible_rows(store, account_id, status_ids)
+    async with store.read() as conn:
+        page = await load_status_page(conn, status_rows, account_id)
         senders = await load_accounts(conn, {r["from_account_id"] for r in rows})
-    serializer = StatusSerializer(page, call.settings.base_url)
-    base = call.settings.base_url
+    serializer = StatusSerializer(page, base)
     result = []
     for row in rows:
         if row["from_account_id"] not in senders:

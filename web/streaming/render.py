@@ -1,0 +1,50 @@
+"""What a stream sends for an event: the payload as Mastodon shapes it, for this viewer."""
+
+from __future__ import annotations
+
+import orjson
+
+from fediverse.errors import NotFoundError
+from fediverse.events import Event
+from fediverse.hydrate import load_status_page
+from fediverse.notifications import get_notification
+from fediverse.runtime import Runtime
+from fediverse.statuses import visible_rows
+from web.mastodon.notifications import notification_entities
+from web.mastodon.serializers.statuses import serialize_statuses
+
+STATUS_EVENTS = ("update", "status.update")
+
+
+async def payload_for(runtime: Runtime, account_id: int, event: Event) -> str | None:
+    """The ``payload`` string of ``event`` for the viewer, or None when they may not see it."""
+    if event.name in STATUS_EVENTS:
+        return await _status(runtime, account_id, int(event.data["status_id"]))
+    if event.name == "delete":
+        return str(event.data["status_id"])
+    if event.name == "notification":
+        return await _notification(runtime, account_id, int(event.data["notification_id"]))
+    return orjson.dumps(event.data).decode() if event.data else None
+
+
+async def _status(runtime: Runtime, account_id: int, status_id: int) -> str | None:
+    # Visibility is checked here, per viewer: an announced event may reach more streams
+    # than may see the status.
+    rows = await visible_rows(runtime.store, account_id, [status_id])
+    if not rows:
+        return None
+    async with runtime.store.read() as conn:
+        page = await load_status_page(conn, rows, account_id)
+    [entity] = serialize_statuses(page, runtime.settings.base_url)
+    return orjson.dumps(entity).decode()
+
+
+async def _notification(runtime: Runtime, account_id: int, notification_id: int) -> str | None:
+    try:
+        row = await get_notification(runtime.store, account_id, notification_id)
+    except NotFoundError:
+        return None
+    entities = await notification_entities(
+        runtime.store, runtime.settings.base_url, account_id, [row]
+    )
+    return orjson.dumps(entities[0]).decode() if entities else None

@@ -1,0 +1,54 @@
+"""Server-sent events: ``GET /api/v1/streaming/<stream>``, one stream per connection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from fediverse.events import Subscription
+from fediverse.runtime import Runtime
+from web.streaming.connect import viewer_of
+from web.streaming.render import payload_for
+from web.streaming.streams import Stream, stream_for
+
+HEARTBEAT_SECONDS = 15.0
+HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
+
+
+def sse_endpoint(name: str | None) -> Callable[[Request], Awaitable[Response]]:
+    """The route for one named stream, or for ``?stream=`` when ``name`` is None."""
+
+    async def endpoint(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        account_id = await viewer_of(request, runtime)
+        stream = stream_for(
+            name or request.query_params.get("stream", ""), request.query_params, account_id
+        )
+        subscription = runtime.events.subscribe({stream.topic})
+        body = _events(runtime, account_id, stream, subscription)
+        return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
+
+    return endpoint
+
+
+async def _events(
+    runtime: Runtime, account_id: int, stream: Stream, subscription: Subscription
+) -> AsyncIterator[str]:
+    try:
+        yield ":)\n\n"
+        while True:
+            try:
+                event = await asyncio.wait_for(subscription.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                yield ":thump\n\n"  # keeps proxies from closing an idle stream
+                continue
+            if not stream.carries(event.name):
+                continue
+            payload = await payload_for(runtime, account_id, event)
+            if payload is not None:
+                yield f"event: {event.name}\ndata: {payload}\n\n"
+    finally:
+        subscription.close()

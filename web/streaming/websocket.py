@@ -1,0 +1,106 @@
+"""The WebSocket stream ``/api/v1/streaming``: many streams on one connection, chosen with
+``subscribe`` and ``unsubscribe`` messages, as Mastodon's streaming server speaks it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from fediverse.errors import KollegiumError
+from fediverse.events import Subscription
+from fediverse.runtime import Runtime
+from web.streaming.connect import viewer_of
+from web.streaming.render import payload_for
+from web.streaming.streams import Stream, stream_for
+
+POLICY_VIOLATION = 1008
+
+
+class Session:
+    """One WebSocket client: its account, its streams, and its bus subscription."""
+
+    def __init__(self, socket: WebSocket, runtime: Runtime, account_id: int) -> None:
+        self.socket = socket
+        self.runtime = runtime
+        self.account_id = account_id
+        self.streams: dict[str, Stream] = {}
+        self.subscription: Subscription = runtime.events.subscribe(set())
+
+    def subscribe(self, stream: Stream) -> None:
+        self.streams[stream.topic + "|" + stream.name] = stream
+        self.subscription.topics.add(stream.topic)
+
+    def unsubscribe(self, stream: Stream) -> None:
+        self.streams.pop(stream.topic + "|" + stream.name, None)
+        if not any(s.topic == stream.topic for s in self.streams.values()):
+            self.subscription.topics.discard(stream.topic)
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind not in ("subscribe", "unsubscribe"):
+            raise KollegiumError(f"Unknown message type {kind!r}")
+        stream = stream_for(str(message.get("stream", "")), _params(message), self.account_id)
+        self.subscribe(stream) if kind == "subscribe" else self.unsubscribe(stream)
+
+    async def send_events(self) -> None:
+        while True:
+            event = await self.subscription.get()
+            for stream in [s for s in self.streams.values() if s.topic == event.topic]:
+                if stream.carries(event.name):
+                    payload = await payload_for(self.runtime, self.account_id, event)
+                    if payload is not None:
+                        message = {"stream": stream.label, "event": event.name, "payload": payload}
+                        await self.socket.send_text(orjson.dumps(message).decode())
+
+
+def _params(message: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in message.items() if k in ("tag", "list")}
+
+
+async def websocket_endpoint(socket: WebSocket) -> None:
+    runtime: Runtime = socket.app.state.runtime
+    try:
+        account_id = await viewer_of(socket, runtime)
+    except KollegiumError:
+        await socket.close(code=POLICY_VIOLATION)  # before accept: the upgrade is refused
+        return
+    # A token sent as the subprotocol must be echoed back, or browsers drop the connection.
+    await socket.accept(subprotocol=socket.headers.get("sec-websocket-protocol"))
+    session = Session(socket, runtime, account_id)
+    sender = asyncio.create_task(session.send_events())
+    try:
+        await _first_stream(session, socket)
+        await _receive(session, socket)
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await sender
+        session.subscription.close()
+
+
+async def _first_stream(session: Session, socket: WebSocket) -> None:
+    name = socket.query_params.get("stream")
+    if name:
+        with contextlib.suppress(KollegiumError):
+            session.subscribe(stream_for(name, socket.query_params, session.account_id))
+
+
+async def _receive(session: Session, socket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            frame = await socket.receive()
+            if frame["type"] == "websocket.disconnect":
+                return
+            try:
+                # Clients send text frames, but a binary frame of JSON is read the same way.
+                message = orjson.loads(frame.get("text") or frame.get("bytes") or b"")
+                if not isinstance(message, dict):
+                    raise KollegiumError("Expected a JSON object")
+                await session.handle(message)
+            except (orjson.JSONDecodeError, KollegiumError) as exc:
+                error = getattr(exc, "message", "Invalid JSON")
+                await socket.send_text(orjson.dumps({"error": error, "status": 400}).decode())
