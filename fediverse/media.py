@@ -8,17 +8,18 @@ import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import blurhash
 import orjson
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.storage.database import Store
 from fediverse.storage.tables import media_attachments
+
+if TYPE_CHECKING:  # Pillow costs memory at start; it is imported when the first image comes
+    from PIL.Image import Image as PillowImage
 
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
 IMAGE_MATRIX_LIMIT = 33_177_600  # 7680 x 4320 pixels, as Mastodon allows
@@ -47,7 +48,9 @@ def _size_meta(width: int, height: int) -> dict[str, Any]:
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes) -> PillowImage:
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > IMAGE_SIZE_LIMIT:
         raise ValidationError(
             "Validation failed: File file size must be less than "
@@ -78,8 +81,10 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
-def _clean(image: Image.Image, max_size: tuple[int, int] | None) -> Image.Image:
+def _clean(image: PillowImage, max_size: tuple[int, int] | None) -> PillowImage:
     """A fresh image with the pixels only: orientation applied, every metadata block gone."""
+    from PIL import Image, ImageOps
+
     upright = ImageOps.exif_transpose(image) or image
     mode = "RGBA" if upright.mode in ("RGBA", "LA", "P") and image.format != "JPEG" else "RGB"
     clean = Image.new(mode, upright.size)
@@ -89,7 +94,7 @@ def _clean(image: Image.Image, max_size: tuple[int, int] | None) -> Image.Image:
     return clean
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def _encode(image: PillowImage, fmt: str) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
@@ -98,7 +103,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _blurhash(image: Image.Image) -> str:
+def _blurhash(image: PillowImage) -> str:
+    import blurhash
+
     small = image.convert("RGB").copy()
     small.thumbnail((64, 64))
     with warnings.catch_warnings():
@@ -110,6 +117,8 @@ def process_image(data: bytes, max_size: tuple[int, int] | None = None) -> Proce
     """Check and re-encode one image (CPU-bound: call it in a thread)."""
     image = _open(data)
     fmt, extension = _SAVE_AS[str(image.format)]
+    from PIL import Image
+
     clean = _clean(image, max_size)
     small = clean.copy()
     small.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)

@@ -1,12 +1,7 @@
-"""A real `kollegium serve` process per test module, whose domain is its own host:port.
-
-``tests.support.processes.serving`` picks its port itself, so the instance's
-``KOLLEGIUM_DOMAIN`` could not name it; links and ids must, for clients that follow them.
-"""
+"""Real `kollegium serve` processes, one per test module, whose domain is their host:port."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -15,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import postgres_database_sync
-from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import free_port, instance_env, kollegium, serving
 
 PASSWORD = "lösenord-123"
 MEMBERS = ("anna", "bosse", "cilla")
@@ -28,39 +23,29 @@ class Server:
     cwd: Path
 
 
+def prepare_instance(
+    database_url: str, cwd: Path, host: str, port: int, *, allow: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Initialise an instance with three members (and federation allowed with ``allow``)."""
+    env = instance_env(database_url, f"{host}:{port}", KOLLEGIUM_MEDIA_DIR=str(cwd / "media"))
+    commands: list[list[str]] = [["init"]]
+    commands += [
+        ["user", "create", m, "--email", f"{m}@kommun-a.se", "--password", PASSWORD]
+        for m in MEMBERS
+    ]
+    commands += [["federation", "allow", domain] for domain in allow]
+    for args in commands:
+        done = kollegium(*args, env=env, cwd=cwd)
+        assert done.returncode == 0, done.stderr
+    return env
+
+
 @contextmanager
 def running_server(database_url: str, cwd: Path, host: str = "127.0.0.1") -> Iterator[Server]:
     port = free_port(host)
-    env = instance_env(database_url, f"{host}:{port}", KOLLEGIUM_MEDIA_DIR=str(cwd / "media"))
-    for args in (
-        ["init"],
-        *(
-            ["user", "create", m, "--email", f"{m}@kommun-a.se", "--password", PASSWORD]
-            for m in MEMBERS
-        ),
-    ):
-        done = kollegium(*args, env=env, cwd=cwd)
-        assert done.returncode == 0, done.stderr
-    log = (cwd / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [KOLLEGIUM, "serve", "--host", host, "--port", str(port)],
-        env=env,
-        cwd=cwd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://{host}:{port}"
-    try:
-        wait_healthy(base_url, process, 20)
+    env = prepare_instance(database_url, cwd, host, port)
+    with serving(env, cwd, host, port=port) as base_url:
         yield Server(base_url, env, cwd)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from web.mastodon.i18n import pick_locale, translator
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
-)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    """Built when the first page is rendered: Jinja2 costs memory a server may never need."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
 
 
 def render(
@@ -22,7 +31,9 @@ def render(
 ) -> HTMLResponse:
     locale = pick_locale(request)
     _ = translator(locale)
-    html = _env.get_template(template).render(locale=locale, title=_(title), _=_, **context)
+    html = (
+        _environment().get_template(template).render(locale=locale, title=_(title), _=_, **context)
+    )
     response = HTMLResponse(html, status_code=status)
     response.headers["cache-control"] = "no-store"
     response.headers["x-frame-options"] = "DENY"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from starlette.responses import Response
@@ -12,6 +13,25 @@ from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_json
 
 TYPES = ("accounts", "hashtags", "statuses")
+_ACCT = re.compile(r"^@?[\w.-]+@[\w.-]+(:\d+)?$")
+
+
+async def _resolve_remote(call: Call, q: str) -> int | None:
+    """A remote account named by ``user@domain`` or its URL, fetched by federation; None
+    when it is not one, or cannot be fetched (a search finds nothing rather than failing)."""
+    from federation.errors import FederationError
+    from web.activitypub.common import federation_of
+
+    text = q.strip()
+    actors = federation_of(call.request).actors
+    try:
+        if text.startswith(("https://", "http://")):
+            return (await actors.by_uri(text)).id
+        if _ACCT.match(text) and text.lstrip("@").split("@", 1)[1] != call.settings.domain:
+            return (await actors.by_acct(text.lstrip("@"))).id
+    except FederationError:
+        return None
+    return None
 
 
 @api("read:search")
@@ -26,6 +46,12 @@ async def search(call: Call) -> Response:
     if offset < 0:
         raise ValidationError("offset must be 0 or more")
     found: dict[str, list[object]] = {"accounts": [], "statuses": [], "hashtags": []}
+    if kind in (None, "accounts") and p.flag("resolve", False):
+        resolved = await _resolve_remote(call, q)
+        if resolved is not None:
+            row = await directory.account_by_id(call.store, resolved)
+            found["accounts"] = list(accounts_json(call, [row]))
+            return json(found)
     if kind in (None, "accounts"):
         rows = await directory.search(
             call.store,
