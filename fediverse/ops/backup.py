@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from fediverse.errors import StorageError, ValidationError
-from fediverse.storage.database import Store, sqlite_path
+from fediverse.storage.database import Store, driver_url, sqlite_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -121,7 +121,7 @@ def has_pg_tools() -> bool:
 
 def _libpq(database_url: str) -> tuple[str, dict[str, str]]:
     """The URL without its password (kept out of the process list) and libpq's environment."""
-    parts = urlsplit(database_url)
+    parts = urlsplit(driver_url(database_url))
     env = dict(os.environ)
     if parts.password is not None:
         env["PGPASSWORD"] = unquote(parts.password)

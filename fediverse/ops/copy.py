@@ -21,7 +21,7 @@ import asyncpg
 from sqlalchemy import Boolean, Table
 
 from fediverse.errors import StorageError, ValidationError
-from fediverse.storage.database import SCHEMA_REVISION, sqlite_path
+from fediverse.storage.database import SCHEMA_REVISION, driver_url, sqlite_path
 from fediverse.storage.migrate import upgrade
 from fediverse.storage.tables import metadata
 
@@ -91,7 +91,7 @@ def _convert(row: tuple[Any, ...], booleans: frozenset[int]) -> tuple[Any, ...]:
 async def check_target_empty(target_url: str) -> None:
     """Refuse a target that cannot be reached or holds data already."""
     try:
-        conn = await asyncpg.connect(target_url, timeout=10)
+        conn = await asyncpg.connect(driver_url(target_url), timeout=10)
     except (OSError, asyncpg.PostgresError) as exc:
         raise StorageError(f"cannot reach the target database: {exc}") from exc
     try:
@@ -112,14 +112,14 @@ async def copy_to_postgres(
     source = open_source(database_url)
     try:
         await check_target_empty(target_url)
-        upgrade(target_url)
+        upgrade(driver_url(target_url))
         return await _copy(source, target_url, progress or (lambda _table, _rows: None))
     finally:
         source.close()
 
 
 async def _copy(source: sqlite3.Connection, target_url: str, progress: Progress) -> dict[str, int]:
-    conn = await asyncpg.connect(target_url)
+    conn = await asyncpg.connect(driver_url(target_url))
     source.execute("BEGIN")  # one snapshot for every table
     try:
         async with conn.transaction():

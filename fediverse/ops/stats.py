@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 
 from fediverse.ids import now_ms
 from fediverse.storage.database import Store
@@ -36,6 +36,11 @@ class FailingInstance:
     unavailable_since: int | None
 
 
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    # Literal 1 and 0: as bound parameters PostgreSQL would see text and refuse sum(text).
+    return func.sum(case((condition, literal_column("1")), else_=literal_column("0")))
+
+
 async def queue_stats(store: Store) -> list[QueueStats]:
     """One line per job name present in the table."""
     now = now_ms()
@@ -43,10 +48,10 @@ async def queue_stats(store: Store) -> list[QueueStats]:
     query = (
         select(
             jobs.c.name,
-            func.sum(case((jobs.c.state == "queued", 1), else_=0)),
-            func.sum(case((jobs.c.state == "running", 1), else_=0)),
-            func.sum(case((and_(jobs.c.state == "queued", jobs.c.attempts > 0), 1), else_=0)),
-            func.sum(case((jobs.c.state == "failed", 1), else_=0)),
+            _count_where(jobs.c.state == "queued"),
+            _count_where(jobs.c.state == "running"),
+            _count_where(and_(jobs.c.state == "queued", jobs.c.attempts > 0)),
+            _count_where(jobs.c.state == "failed"),
             func.min(case((due, jobs.c.run_at), else_=None)),
         )
         .group_by(jobs.c.name)
