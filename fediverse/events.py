@@ -27,7 +27,7 @@ QUEUE_SIZE = 1_000
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Event:
     """``topic`` says who may care (``timeline:public``, ``user:123``, ``hashtag:skola``)."""
 

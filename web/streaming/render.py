@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from typing import Any
+
 import orjson
 
 from fediverse.errors import NotFoundError
@@ -16,9 +20,44 @@ from web.mastodon.serializers.statuses import serialize_statuses
 STATUS_EVENTS = ("update", "status.update")
 
 
-async def payload_for(runtime: Runtime, account_id: int, event: Event) -> str | None:
+class SharedRenders:
+    """Renders a status event once per process for every stream that may see it publicly.
+
+    One event reaches every subscription of the process as the same object; rendering it
+    per connection would cost thousands of queries for one post. A status anyone may see
+    is rendered once, for no viewer in particular, as Mastodon's streaming server sends one
+    payload to all; others (followers-only, direct) are rendered per viewer.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._renders: dict[int, tuple[weakref.ref[Event], asyncio.Task[str | None]]] = {}
+
+    def public(self, event: Event) -> asyncio.Task[str | None]:
+        key = id(event)
+        found = self._renders.get(key)
+        if found is not None and found[0]() is event:
+            return found[1]
+        task = asyncio.ensure_future(_status(self.runtime, None, int(event.data["status_id"])))
+        self._renders[key] = (weakref.ref(event, lambda _ref: self._renders.pop(key, None)), task)
+        return task
+
+
+def shared_renders(app: Any, runtime: Runtime) -> SharedRenders:
+    """The process's shared renders, made on first use."""
+    renders = getattr(app.state, "stream_renders", None)
+    if renders is None:
+        renders = app.state.stream_renders = SharedRenders(runtime)
+    return renders
+
+
+async def payload_for(
+    runtime: Runtime, account_id: int, event: Event, shared: SharedRenders | None = None
+) -> str | None:
     """The ``payload`` string of ``event`` for the viewer, or None when they may not see it."""
     if event.name in STATUS_EVENTS:
+        if shared is not None and (public := await shared.public(event)) is not None:
+            return public
         return await _status(runtime, account_id, int(event.data["status_id"]))
     if event.name == "delete":
         return str(event.data["status_id"])
@@ -27,7 +66,7 @@ async def payload_for(runtime: Runtime, account_id: int, event: Event) -> str | 
     return orjson.dumps(event.data).decode() if event.data else None
 
 
-async def _status(runtime: Runtime, account_id: int, status_id: int) -> str | None:
+async def _status(runtime: Runtime, account_id: int | None, status_id: int) -> str | None:
     # Visibility is checked here, per viewer: an announced event may reach more streams
     # than may see the status.
     rows = await visible_rows(runtime.store, account_id, [status_id])

@@ -11,7 +11,7 @@ from starlette.responses import Response, StreamingResponse
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import payload_for
+from web.streaming.render import SharedRenders, payload_for, shared_renders
 from web.streaming.streams import Stream, stream_for
 
 HEARTBEAT_SECONDS = 15.0
@@ -28,14 +28,19 @@ def sse_endpoint(name: str | None) -> Callable[[Request], Awaitable[Response]]:
             name or request.query_params.get("stream", ""), request.query_params, account_id
         )
         subscription = runtime.events.subscribe({stream.topic})
-        body = _events(runtime, account_id, stream, subscription)
+        shared = shared_renders(request.app, runtime)
+        body = _events(runtime, account_id, stream, subscription, shared)
         return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
 
     return endpoint
 
 
 async def _events(
-    runtime: Runtime, account_id: int, stream: Stream, subscription: Subscription
+    runtime: Runtime,
+    account_id: int,
+    stream: Stream,
+    subscription: Subscription,
+    shared: SharedRenders,
 ) -> AsyncIterator[str]:
     try:
         yield ":)\n\n"
@@ -47,7 +52,7 @@ async def _events(
                 continue
             if not stream.carries(event.name):
                 continue
-            payload = await payload_for(runtime, account_id, event)
+            payload = await payload_for(runtime, account_id, event, shared)
             if payload is not None:
                 yield f"event: {event.name}\ndata: {payload}\n\n"
     finally:

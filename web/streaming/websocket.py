@@ -14,7 +14,7 @@ from fediverse.errors import KollegiumError
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import payload_for
+from web.streaming.render import payload_for, shared_renders
 from web.streaming.streams import Stream, stream_for
 
 POLICY_VIOLATION = 1008
@@ -29,6 +29,7 @@ class Session:
         self.account_id = account_id
         self.streams: dict[str, Stream] = {}
         self.subscription: Subscription = runtime.events.subscribe(set())
+        self.shared = shared_renders(socket.app, runtime)
 
     def subscribe(self, stream: Stream) -> None:
         self.streams[stream.topic + "|" + stream.name] = stream
@@ -51,7 +52,7 @@ class Session:
             event = await self.subscription.get()
             for stream in [s for s in self.streams.values() if s.topic == event.topic]:
                 if stream.carries(event.name):
-                    payload = await payload_for(self.runtime, self.account_id, event)
+                    payload = await payload_for(self.runtime, self.account_id, event, self.shared)
                     if payload is not None:
                         message = {"stream": stream.label, "event": event.name, "payload": payload}
                         await self.socket.send_text(orjson.dumps(message).decode())
