@@ -333,3 +333,51 @@ async def test_home_feed__follow_fills_unfollow_empties_and_audiences_hold(
         f"/api/v1/accounts/{bosse.account_id}/unfollow", headers=anna.headers
     )
     assert await home(anna) == []
+
+
+async def test_account_statuses__pinned_replies_reblogs_media_tagged(instance: Instance) -> None:
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    first = await post(instance, anna, status="först #möte")
+    bosse_post_id = (await post(instance, bosse, status="bosses"))["id"]
+    reply = await post(instance, anna, status="svar", in_reply_to_id=bosse_post_id)
+    await instance.client.post(f"/api/v1/statuses/{bosse_post_id}/reblog", headers=anna.headers)
+    await instance.client.post(f"/api/v1/statuses/{first['id']}/pin", headers=anna.headers)
+
+    async def listed(**params: object) -> list[object]:
+        answer = await instance.client.get(
+            f"/api/v1/accounts/{anna.account_id}/statuses", params=params, headers=bosse.headers
+        )
+        return [s["id"] for s in answer.json()]
+
+    assert await listed(pinned="true") == [first["id"]]
+    assert reply["id"] not in await listed(exclude_replies="true")
+    assert len(await listed()) == 3
+    assert len(await listed(exclude_reblogs="true")) == 2
+    assert await listed(tagged="möte") == [first["id"]]
+    assert await listed(only_media="true") == []
+
+
+async def test_search_and_familiar_followers(instance: Instance) -> None:
+    anna, bosse, cilla = (
+        await instance.member("anna"),
+        await instance.member("bosse"),
+        await instance.member("cilla"),
+    )
+    await post(instance, anna, status="#fikarummet och #fika")
+    for who in (anna, bosse):
+        await instance.client.post(
+            f"/api/v1/accounts/{cilla.account_id}/follow", headers=who.headers
+        )
+    await instance.client.post(f"/api/v1/accounts/{bosse.account_id}/follow", headers=anna.headers)
+    found = await instance.client.get("/api/v2/search", params={"q": "fika"}, headers=anna.headers)
+    assert sorted(h["name"] for h in found.json()["hashtags"]) == ["fika", "fikarummet"]
+    people = await instance.client.get(
+        "/api/v1/accounts/search", params={"q": "bos"}, headers=anna.headers
+    )
+    assert [a["acct"] for a in people.json()] == ["bosse"]
+    familiar = await instance.client.get(
+        "/api/v1/accounts/familiar_followers",
+        params={"id[]": cilla.account_id},
+        headers=anna.headers,
+    )
+    assert [a["acct"] for a in familiar.json()[0]["accounts"]] == ["bosse"]
