@@ -99,7 +99,9 @@ def _with_cors(response: Response, request: Request) -> Response:
 
 async def _run(request: Request, target: Api) -> Response:
     runtime: Runtime = request.app.state.runtime
-    viewer = await authenticate(request, runtime.store)
+    # Public endpoints ignore tokens, as Mastodon's do: a stale token must not lock an app
+    # out of the instance description it reads before signing in again.
+    viewer = None if target.access == "public" else await authenticate(request, runtime.store)
     check_access(viewer, target.scope, target.access)
     params = await read_params(request)
     try:

@@ -381,3 +381,10 @@ async def test_search_and_familiar_followers(instance: Instance) -> None:
         headers=anna.headers,
     )
     assert [a["acct"] for a in familiar.json()[0]["accounts"]] == ["bosse"]
+
+
+async def test_public_endpoints_ignore_a_stale_token(instance: Instance) -> None:
+    stale = {"Authorization": "Bearer no-such-token"}
+    assert (await instance.client.get("/api/v1/instance", headers=stale)).status_code == 200
+    refused = await instance.client.get("/api/v1/timelines/public", headers=stale)
+    assert refused.status_code == 401
