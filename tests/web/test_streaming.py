@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -192,3 +192,26 @@ async def test_a_websocket_without_a_valid_token_is_refused(server: Server) -> N
     with pytest.raises(websockets.exceptions.InvalidStatus):
         async with websockets.connect(url):
             pass
+
+
+async def test_a_stream_ends_with_a_reconnect_hint_when_the_process_stops() -> None:
+    from web.streaming.sse import RECONNECT, _until_stopping
+
+    closed: list[bool] = []
+
+    async def forever() -> AsyncGenerator[str]:
+        try:
+            yield ":)\n\n"
+            await asyncio.sleep(3600)
+            yield "never"
+        finally:
+            closed.append(True)
+
+    stop = asyncio.Event()
+    stream = _until_stopping(forever(), stop)
+    assert await anext(stream) == ":)\n\n"
+    stop.set()
+    assert await asyncio.wait_for(anext(stream), 5) == RECONNECT
+    with pytest.raises(StopAsyncIteration):
+        await anext(stream)
+    assert closed == [True], "the event source is closed, and its subscription with it"

@@ -10,7 +10,7 @@ import orjson
 
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
-from fediverse.hydrate import load_status_page
+from fediverse.hydrate import load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
 from fediverse.statuses import visible_rows
@@ -38,9 +38,17 @@ class SharedRenders:
         found = self._renders.get(key)
         if found is not None and found[0]() is event:
             return found[1]
-        task = asyncio.ensure_future(_status(self.runtime, None, int(event.data["status_id"])))
+        task = asyncio.ensure_future(_for_members(self.runtime, int(event.data["status_id"])))
         self._renders[key] = (weakref.ref(event, lambda _ref: self._renders.pop(key, None)), task)
         return task
+
+
+def stopping(app: Any) -> asyncio.Event:
+    """Set when the process begins to stop: streams then end with a reconnect hint."""
+    event = getattr(app.state, "stopping", None)
+    if event is None:
+        event = app.state.stopping = asyncio.Event()
+    return event
 
 
 def shared_renders(app: Any, runtime: Runtime) -> SharedRenders:
@@ -66,7 +74,22 @@ async def payload_for(
     return orjson.dumps(event.data).decode() if event.data else None
 
 
-async def _status(runtime: Runtime, account_id: int | None, status_id: int) -> str | None:
+async def _for_members(runtime: Runtime, status_id: int) -> str | None:
+    """A public or unlisted status as every signed-in member sees it (local-only included:
+    streams serve only this instance's staff); None for anything narrower."""
+    async with runtime.store.read() as conn:
+        rows = await load_status_rows(conn, [status_id])
+        row = rows.get(status_id)
+        if row is None or row["deleted_at"] is not None:
+            return None
+        if row["visibility"] not in ("public", "unlisted"):
+            return None
+        page = await load_status_page(conn, [row], None)
+    [entity] = serialize_statuses(page, runtime.settings.base_url)
+    return orjson.dumps(entity).decode()
+
+
+async def _status(runtime: Runtime, account_id: int, status_id: int) -> str | None:
     # Visibility is checked here, per viewer: an announced event may reach more streams
     # than may see the status.
     rows = await visible_rows(runtime.store, account_id, [status_id])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -11,10 +12,11 @@ from starlette.responses import Response, StreamingResponse
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import SharedRenders, payload_for, shared_renders
+from web.streaming.render import SharedRenders, payload_for, shared_renders, stopping
 from web.streaming.streams import Stream, stream_for
 
 HEARTBEAT_SECONDS = 15.0
+RECONNECT = "retry: 1000\n\n"  # the SSE field that sets the client's reconnect delay
 HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
 
@@ -29,7 +31,9 @@ def sse_endpoint(name: str | None) -> Callable[[Request], Awaitable[Response]]:
         )
         subscription = runtime.events.subscribe({stream.topic})
         shared = shared_renders(request.app, runtime)
-        body = _events(runtime, account_id, stream, subscription, shared)
+        body = _until_stopping(
+            _events(runtime, account_id, stream, subscription, shared), stopping(request.app)
+        )
         return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
 
     return endpoint
@@ -41,7 +45,7 @@ async def _events(
     stream: Stream,
     subscription: Subscription,
     shared: SharedRenders,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str]:
     try:
         yield ":)\n\n"
         while True:
@@ -57,3 +61,25 @@ async def _events(
                 yield f"event: {event.name}\ndata: {payload}\n\n"
     finally:
         subscription.close()
+
+
+async def _until_stopping(events: AsyncGenerator[str], stop: asyncio.Event) -> AsyncIterator[str]:
+    """Pass events on until the process stops; then tell the client to reconnect, which
+    reaches another process behind the proxy."""
+    next_event = asyncio.ensure_future(anext(events))
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        while True:
+            await asyncio.wait((next_event, stopped), return_when=asyncio.FIRST_COMPLETED)
+            if stopped.done():
+                yield RECONNECT
+                return
+            yield next_event.result()
+            next_event = asyncio.ensure_future(anext(events))
+    finally:
+        for task in (next_event, stopped):
+            task.cancel()
+        # The generator must be out of its await before it can be closed.
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await next_event
+        await events.aclose()

@@ -14,10 +14,11 @@ from fediverse.errors import KollegiumError
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import payload_for, shared_renders
+from web.streaming.render import payload_for, shared_renders, stopping
 from web.streaming.streams import Stream, stream_for
 
 POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012
 
 
 class Session:
@@ -73,13 +74,18 @@ async def websocket_endpoint(socket: WebSocket) -> None:
     await socket.accept(subprotocol=socket.headers.get("sec-websocket-protocol"))
     session = Session(socket, runtime, account_id)
     sender = asyncio.create_task(session.send_events())
+    receiver = asyncio.create_task(_receive(session, socket))
+    stop = asyncio.create_task(stopping(socket.app).wait())
     try:
         await _first_stream(session, socket)
-        await _receive(session, socket)
+        await asyncio.wait((receiver, stop), return_when=asyncio.FIRST_COMPLETED)
+        if stop.done():
+            await socket.close(code=SERVICE_RESTART)  # clients reconnect, to another process
     finally:
-        sender.cancel()
+        for task in (sender, receiver, stop):
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-            await sender
+            await asyncio.gather(sender, receiver, stop)
         session.subscription.close()
 
 
