@@ -13,7 +13,7 @@ from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
 from web.streaming.render import SharedRenders, payload_for, shared_renders, stopping
-from web.streaming.streams import Stream, stream_for
+from web.streaming.streams import Stream, open_stream
 
 HEARTBEAT_SECONDS = 15.0
 RECONNECT = "retry: 1000\n\n"  # the SSE field that sets the client's reconnect delay
@@ -26,10 +26,9 @@ def sse_endpoint(name: str | None) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
         account_id = await viewer_of(request, runtime)
-        stream = stream_for(
-            name or request.query_params.get("stream", ""), request.query_params, account_id
-        )
-        subscription = runtime.events.subscribe({stream.topic})
+        wanted = name or request.query_params.get("stream", "")
+        stream = await open_stream(runtime, wanted, request.query_params, account_id)
+        subscription = runtime.events.subscribe(set(stream.topics))
         shared = shared_renders(request.app, runtime)
         body = _until_stopping(
             _events(runtime, account_id, stream, subscription, shared), stopping(request.app)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fediverse.errors import BadRequestError, ValidationError
+from fediverse.runtime import Runtime
+from fediverse.streams import home_topics
 
 TAG_STREAMS = ("hashtag", "hashtag:local")
 STREAMS = (
@@ -22,11 +24,11 @@ NOTIFICATION_ONLY = "user:notification"
 
 @dataclass(frozen=True, slots=True)
 class Stream:
-    """One stream a client asked for: its name, its tag if any, and the topic it reads."""
+    """One stream a client asked for: its name, its tag if any, and the topics it reads."""
 
     name: str
     tag: str | None
-    topic: str
+    topics: frozenset[str]
 
     @property
     def label(self) -> list[str]:
@@ -46,9 +48,20 @@ def stream_for(name: str, params: Mapping[str, str], account_id: int) -> Stream:
         if not tag:
             raise ValidationError("Missing tag name parameter")
         suffix = ":local" if name == "hashtag:local" else ""
-        return Stream(name, tag, f"hashtag:{tag}{suffix}")
+        return Stream(name, tag, frozenset({f"hashtag:{tag}{suffix}"}))
     if name in ("user", NOTIFICATION_ONLY):
-        return Stream(name, None, f"user:{account_id}")
+        return Stream(name, None, frozenset({f"user:{account_id}"}))
     if name == "direct":
-        return Stream(name, None, f"direct:{account_id}")
-    return Stream(name, None, "timeline:" + name)
+        return Stream(name, None, frozenset({f"direct:{account_id}"}))
+    return Stream(name, None, frozenset({"timeline:" + name}))
+
+
+async def open_stream(
+    runtime: Runtime, name: str, params: Mapping[str, str], account_id: int
+) -> Stream:
+    """``stream_for``, with the home stream widened to the authors the account follows."""
+    stream = stream_for(name, params, account_id)
+    if stream.name != "user":
+        return stream
+    async with runtime.store.read() as conn:
+        return Stream(stream.name, None, frozenset(await home_topics(conn, account_id)))

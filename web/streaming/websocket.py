@@ -15,7 +15,7 @@ from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
 from web.streaming.render import payload_for, shared_renders, stopping
-from web.streaming.streams import Stream, stream_for
+from web.streaming.streams import Stream, open_stream
 
 POLICY_VIOLATION = 1008
 SERVICE_RESTART = 1012
@@ -33,30 +33,35 @@ class Session:
         self.shared = shared_renders(socket.app, runtime)
 
     def subscribe(self, stream: Stream) -> None:
-        self.streams[stream.topic + "|" + stream.name] = stream
-        self.subscription.topics.add(stream.topic)
+        self.streams[_key(stream)] = stream
+        self.subscription.topics.update(stream.topics)
 
     def unsubscribe(self, stream: Stream) -> None:
-        self.streams.pop(stream.topic + "|" + stream.name, None)
-        if not any(s.topic == stream.topic for s in self.streams.values()):
-            self.subscription.topics.discard(stream.topic)
+        self.streams.pop(_key(stream), None)
+        still = set().union(*(s.topics for s in self.streams.values()))
+        self.subscription.topics.intersection_update(still)
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind not in ("subscribe", "unsubscribe"):
             raise KollegiumError(f"Unknown message type {kind!r}")
-        stream = stream_for(str(message.get("stream", "")), _params(message), self.account_id)
+        name = str(message.get("stream", ""))
+        stream = await open_stream(self.runtime, name, _params(message), self.account_id)
         self.subscribe(stream) if kind == "subscribe" else self.unsubscribe(stream)
 
     async def send_events(self) -> None:
         while True:
             event = await self.subscription.get()
-            for stream in [s for s in self.streams.values() if s.topic == event.topic]:
+            for stream in [s for s in self.streams.values() if event.topic in s.topics]:
                 if stream.carries(event.name):
                     payload = await payload_for(self.runtime, self.account_id, event, self.shared)
                     if payload is not None:
                         message = {"stream": stream.label, "event": event.name, "payload": payload}
                         await self.socket.send_text(orjson.dumps(message).decode())
+
+
+def _key(stream: Stream) -> str:
+    return f"{stream.name}|{stream.tag or ''}"
 
 
 def _params(message: dict[str, Any]) -> dict[str, str]:
@@ -93,7 +98,10 @@ async def _first_stream(session: Session, socket: WebSocket) -> None:
     name = socket.query_params.get("stream")
     if name:
         with contextlib.suppress(KollegiumError):
-            session.subscribe(stream_for(name, socket.query_params, session.account_id))
+            stream = await open_stream(
+                session.runtime, name, socket.query_params, session.account_id
+            )
+            session.subscribe(stream)
 
 
 async def _receive(session: Session, socket: WebSocket) -> None:
