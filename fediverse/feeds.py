@@ -38,6 +38,19 @@ _BACKFILL = (
 _FORGET = "DELETE FROM home_feed WHERE account_id = ? AND author_account_id = ?"
 
 
+def fan_out_statement(
+    status_id: int, author_id: int, *, visibility: str, reblog: bool = False
+) -> tuple[str, list[object]]:
+    """The one statement that puts a status into the feeds of its local audience."""
+    head: list[object] = [status_id, author_id, author_id]
+    tail: list[object] = [status_id, author_id, author_id]
+    if visibility == "direct":
+        return FAN_OUT_DIRECT, [*head, status_id, *tail]
+    if reblog:
+        return FAN_OUT_REBLOG, [*head, True, *tail]
+    return FAN_OUT, [*head, *tail]
+
+
 async def fan_out(
     conn: Connection, status_id: int, author_id: int, *, visibility: str, reblog: bool = False
 ) -> None:
@@ -46,14 +59,8 @@ async def fan_out(
     Called in the transaction that writes the status: by local posting, and by federation
     for statuses that arrive from other servers.
     """
-    head = [status_id, author_id, author_id]
-    tail = [status_id, author_id, author_id]
-    if visibility == "direct":
-        await Raw(conn).execute(FAN_OUT_DIRECT, *head, status_id, *tail)
-    elif reblog:
-        await Raw(conn).execute(FAN_OUT_REBLOG, *head, True, *tail)
-    else:
-        await Raw(conn).execute(FAN_OUT, *head, *tail)
+    sql, args = fan_out_statement(status_id, author_id, visibility=visibility, reblog=reblog)
+    await Raw(conn).execute(sql, *args)
 
 
 async def backfill(conn: Connection, follower_id: int, target_id: int) -> None:

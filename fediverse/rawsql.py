@@ -60,6 +60,25 @@ class Raw:
                 return
         await self.driver.execute(for_postgres(sql), *self._values(args))
 
+    async def batch(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run several statements in order; on SQLite in one trip to the driver's thread.
+
+        Inside the one write transaction SQLite allows, every await is time other writers
+        wait, and under load each trip back to the event loop is a long one.
+        """
+        self.count += len(statements)
+        if not self.sqlite:
+            for sql, args in statements:
+                await self.driver.execute(for_postgres(sql), *self._values(args))
+            return
+        prepared = [(for_sqlite(sql), self._values(args)) for sql, args in statements]
+
+        def run_all() -> None:
+            for sql, values in prepared:
+                self.driver._conn.execute(sql, values).close()
+
+        await self.driver._execute(run_all)  # aiosqlite's own way to run on its thread
+
 
 def _json_list(values: Any) -> str:
     return orjson.dumps(list(values)).decode()

@@ -12,7 +12,7 @@ from databases.core import Connection
 from sqlalchemy import func, insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
-from fediverse.feeds import fan_out
+from fediverse.feeds import fan_out_statement
 from fediverse.formatting import Formatted, format_status_text
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
@@ -143,13 +143,20 @@ _NEW_TAG = (
 _LINK_TAG = "INSERT INTO statuses_tags (status_id, tag_id) SELECT ?, id FROM tags WHERE name = ?"
 
 
-async def link_tags(store: Store, conn: Connection, status_id: int, names: tuple[str, ...]) -> None:
-    """Link a status to its hashtags, creating the ones never seen before."""
-    raw = Raw(conn)
+def tag_statements(
+    store: Store, status_id: int, names: tuple[str, ...]
+) -> list[tuple[str, list[object]]]:
+    """Statements that link a status to its hashtags, creating the ones never seen before."""
+    statements: list[tuple[str, list[object]]] = []
     for name in dict.fromkeys(n.lower() for n in names):
         display = next(n for n in names if n.lower() == name)
-        await raw.execute(_NEW_TAG, store.new_id(), name, display, now_ms())
-        await raw.execute(_LINK_TAG, status_id, name)
+        statements.append((_NEW_TAG, [store.new_id(), name, display, now_ms()]))
+        statements.append((_LINK_TAG, [status_id, name]))
+    return statements
+
+
+async def link_tags(store: Store, conn: Connection, status_id: int, names: tuple[str, ...]) -> None:
+    await Raw(conn).batch(tag_statements(store, status_id, names))
 
 
 async def link_mentions(
@@ -208,6 +215,7 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
         formatted = await format_status_text(
             conn, new.text, base_url=settings.base_url, local_domain=settings.domain
         )
+        subscribers = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id, True)
     async with store.write() as conn:
         existing = await _existing_for_key(conn, author_id, new.idempotency_key)
         if existing is not None:
@@ -222,11 +230,18 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
             url=f"{settings.base_url}/@{username}/{status_id}",
             conversation_id=reply["conversation_id"] if reply else status_id,
         )
-        await Raw(conn).execute(_insert_sql(tuple(row)), *row.values())
-        await _link_everything(store, conn, status_id, author_id, new, formatted)
-        await fan_out(conn, status_id, author_id, visibility=row["visibility"])
-        await _count_new(conn, author_id, reply)
-        await _notify_subscribers(store, conn, author_id, status_id, reply, row["visibility"])
+        statements = [(_insert_sql(tuple(row)), list(row.values()))]
+        if new.media_ids or new.poll is not None or formatted.mentioned_account_ids:
+            await Raw(conn).batch(statements)
+            statements = []
+            await _link_everything(store, conn, status_id, author_id, new, formatted)
+        statements += tag_statements(store, status_id, formatted.tags)
+        statements.append(fan_out_statement(status_id, author_id, visibility=row["visibility"]))
+        statements += _count_statements(author_id, reply)
+        await Raw(conn).batch(statements)
+        await _notify_subscribers(
+            store, conn, [r["account_id"] for r in subscribers], status_id, reply, row
+        )
         await _remember_key(store, conn, author_id, new.idempotency_key, status_id)
         if not row["local_only"]:
             await federate(store, conn, "status.create", status_id=status_id)
@@ -292,7 +307,6 @@ async def _link_everything(
         await conn.execute(
             update(statuses).where(statuses.c.id == status_id).values(poll_id=poll_id)
         )
-    await link_tags(store, conn, status_id, formatted.tags)
     await link_mentions(store, conn, status_id, author_id, formatted.mentioned_account_ids)
 
 
@@ -302,24 +316,29 @@ _COUNT_NEW = (
 _SUBSCRIBERS = "SELECT account_id FROM follows WHERE target_account_id = ? AND notify = ?"
 
 
-async def _count_new(conn: Connection, author_id: int, reply: Any) -> None:
-    await Raw(conn).execute(_COUNT_NEW, now_ms(), author_id)
+_COUNT_REPLY = "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"
+
+
+def _count_statements(author_id: int, reply: Any) -> list[tuple[str, list[object]]]:
+    statements: list[tuple[str, list[object]]] = [(_COUNT_NEW, [now_ms(), author_id])]
     if reply is not None:
-        await conn.execute(
-            update(statuses)
-            .where(statuses.c.id == reply["id"])
-            .values(replies_count=statuses.c.replies_count + 1)
-        )
+        statements.append((_COUNT_REPLY, [reply["id"]]))
+    return statements
 
 
 async def _notify_subscribers(
-    store: Store, conn: Connection, author_id: int, status_id: int, reply: Any, visibility: str
+    store: Store,
+    conn: Connection,
+    subscribers: list[int],
+    status_id: int,
+    reply: Any,
+    row: dict[str, Any],
 ) -> None:
     """Followers who asked to be told of new posts hear of this one (not of replies to others)."""
-    if visibility == "direct" or (reply is not None and reply["account_id"] != author_id):
+    author_id = row["account_id"]
+    if row["visibility"] == "direct" or (reply is not None and reply["account_id"] != author_id):
         return
-    rows = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id, True)
-    for follower in [r["account_id"] for r in rows]:
+    for follower in subscribers:
         await notify(
             store,
             conn,
