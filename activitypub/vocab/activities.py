@@ -9,20 +9,23 @@ from typing import Any, TypeAlias
 
 from activitypub.errors import InvalidIdError, ParseError
 from activitypub.vocab.actors import ACTOR_TYPES, Actor, parse_actor
+from activitypub.vocab.construct import fast_constructor
 from activitypub.vocab.fields import (
     RawObject,
     as_list,
     check_url,
     id_of,
     is_url,
+    origin_of,
     read_audience,
     read_datetime,
-    read_id,
+    read_id_and_origin,
     read_optional_id,
     read_str,
     require_object,
-    require_same_origin,
+    require_origin,
     type_of,
+    url_and_origin,
 )
 from activitypub.vocab.media import Tag, parse_tags
 from activitypub.vocab.objects import (
@@ -170,6 +173,10 @@ ACTIVITY_TYPES: dict[str, type[Activity]] = {
     )
 }
 
+_CONSTRUCTORS: dict[type[Activity], Callable[..., Activity]] = {
+    cls: fast_constructor(cls) for cls in ACTIVITY_TYPES.values()
+}
+
 # Types whose embedded object must come from the activity's own server.
 _AUTHORED = frozenset({"Create", "Update", "Delete"})
 
@@ -190,14 +197,14 @@ def _parse_object(value: object, depth: int) -> ObjectRef:
     return parse_document(require_object(value, "object"), depth + 1)
 
 
-def _check_embedded(kind: str, actor: str, embedded: ObjectRef) -> None:
+def _check_embedded(kind: str, actor: str, actor_origin: str, embedded: ObjectRef) -> None:
     """An embedded object must be vouched for by the server that sent the activity."""
     if isinstance(embedded, str):
         return
     if kind == "Undo" and isinstance(embedded, Activity) and embedded.actor != actor:
         raise InvalidIdError("an Undo may only undo the actor's own activity")
     if kind in _AUTHORED and embedded.id is not None:
-        require_same_origin(embedded.id, actor, "object id")
+        require_origin(origin_of(embedded.id), actor_origin, "object id")
 
 
 def _flag_objects(raw: RawObject) -> tuple[str, ...]:
@@ -206,31 +213,34 @@ def _flag_objects(raw: RawObject) -> tuple[str, ...]:
 
 
 def _build_activity(
-    cls: type[Activity], raw: RawObject, kind: str, depth: int, **extra: Any
+    cls: type[Activity], raw: RawObject, kind: str, depth: int, *extra: Any
 ) -> Activity:
-    activity_id = None if raw.get("id") is None else read_id(raw, "id")
-    actor = check_url(_embedded_actor(raw.get("actor")), "actor")
+    activity_id = id_origin = None
+    if raw.get("id") is not None:
+        activity_id, id_origin = read_id_and_origin(raw, "id")
+    actor, actor_origin = url_and_origin(_embedded_actor(raw.get("actor")), "actor")
     if activity_id is not None:
-        require_same_origin(activity_id, actor, "id")
+        require_origin(id_origin, actor_origin, "id")
     if raw.get("object") is None:
         raise ParseError("object is missing")
     embedded = _parse_object(raw["object"], depth)
-    _check_embedded(kind, actor, embedded)
-    return cls(
-        id=activity_id,
-        type=kind,
-        actor=actor,
-        object=embedded,
-        target=read_optional_id(raw, "target"),
-        to=read_audience(raw, "to"),
-        cc=read_audience(raw, "cc"),
-        audience=read_audience(raw, "audience"),
-        published=read_datetime(raw, "published"),
-        content=read_str(raw, "content"),
-        summary=read_str(raw, "summary"),
-        tags=parse_tags(raw.get("tag")),
-        raw=raw,
-        **extra,
+    _check_embedded(kind, actor, actor_origin, embedded)
+    # Positional, in field order: see fast_constructor.
+    return _CONSTRUCTORS[cls](
+        activity_id,
+        kind,
+        actor,
+        embedded,
+        read_optional_id(raw, "target"),
+        read_audience(raw, "to"),
+        read_audience(raw, "cc"),
+        read_audience(raw, "audience"),
+        read_datetime(raw, "published"),
+        read_str(raw, "content"),
+        read_str(raw, "summary"),
+        parse_tags(raw.get("tag")),
+        raw,
+        *extra,
     )
 
 
@@ -241,7 +251,7 @@ def parse_activity(raw: RawObject, kind: str | None = None, depth: int = 0) -> A
     if cls is None:
         raise ParseError(f"{kind} is not an activity type we handle")
     if cls is Flag:
-        return _build_activity(Flag, raw, kind, depth, objects=_flag_objects(raw))
+        return _build_activity(Flag, raw, kind, depth, _flag_objects(raw))
     if cls is Move and read_optional_id(raw, "target") is None:
         raise ParseError("a Move needs a target")
     return _build_activity(cls, raw, kind, depth)

@@ -24,6 +24,10 @@ _DEFAULT_PORTS = {"https": ":443", "http": ":80"}
 # Scheme and authority of an absolute http(s) URL. The authority may not hold whitespace,
 # userinfo (``@``) or quoting characters, and must end the string or be followed by / ? #.
 _ORIGIN = re.compile(r"(https?)://([^/?#\s\\@<>\"'`{}|^:][^/?#\s\\@<>\"'`{}|^]*)(?=[/?#]|\Z)")
+# Peers are few and their origins repeat in every document, so each scheme://authority
+# prefix that matched is remembered with its origin; bounded against hostile input.
+_KNOWN_ORIGINS: dict[str, str] = {}
+_KNOWN_ORIGINS_SIZE = 1024
 
 
 def as_list(value: object) -> list[Any]:
@@ -37,24 +41,68 @@ def as_list(value: object) -> list[Any]:
 
 def origin_of(url: str) -> str | None:
     """Return ``scheme://host[:port]`` (host lowercased, default port dropped) or None."""
+    # The text before the first "/" past the scheme is the remembered prefix, if any.
+    end = url.find("/", 8)
+    prefix = url if end < 0 else url[:end]
+    origin = _KNOWN_ORIGINS.get(prefix)
+    if origin is None:
+        origin = _match_origin(url, prefix)
+    return origin
+
+
+def _match_origin(url: str, prefix: str) -> str | None:
     match = _ORIGIN.match(url)
     if match is None:
         return None
     scheme, authority = match.groups()
-    authority = authority.lower().removesuffix(_DEFAULT_PORTS[scheme])
-    return f"{scheme}://{authority}"
+    origin = f"{scheme}://{authority.lower().removesuffix(_DEFAULT_PORTS[scheme])}"
+    # Only a prefix that is exactly scheme and authority stands for every URL it starts.
+    if match.end() == len(prefix):
+        if len(_KNOWN_ORIGINS) >= _KNOWN_ORIGINS_SIZE:
+            _KNOWN_ORIGINS.clear()
+        _KNOWN_ORIGINS[prefix] = origin
+    return origin
 
 
 def check_url(value: object, field: str) -> str:
     """Return ``value`` if it is an absolute http(s) URL, else raise InvalidIdError."""
-    if isinstance(value, str) and _ORIGIN.match(value) is not None:
+    if isinstance(value, str) and origin_of(value) is not None:
         return value
     raise InvalidIdError(f"{field} is not an absolute http(s) URL")
 
 
 def is_url(value: object) -> TypeGuard[str]:
     """True when ``value`` is an absolute http(s) URL."""
-    return isinstance(value, str) and _ORIGIN.match(value) is not None
+    if not isinstance(value, str):
+        return False
+    # origin_of's lookup, inlined: this runs for every URL of every document.
+    end = value.find("/", 8)
+    if (value if end < 0 else value[:end]) in _KNOWN_ORIGINS:
+        return True
+    return origin_of(value) is not None
+
+
+def url_and_origin(value: object, field: str) -> tuple[str, str]:
+    """``value`` and its origin, in one match; it must be an absolute http(s) URL."""
+    if isinstance(value, str):
+        origin = origin_of(value)
+        if origin is not None:
+            return value, origin
+    raise InvalidIdError(f"{field} is not an absolute http(s) URL")
+
+
+def read_id_and_origin(raw: RawObject, key: str) -> tuple[str, str]:
+    """Like ``read_id``, also returning the id's origin for the checks that follow."""
+    value = raw.get(key)
+    if value is None:
+        raise ParseError(f"{key} is missing")
+    return url_and_origin(value if isinstance(value, str) else id_of(value), key)
+
+
+def require_origin(origin: str | None, owner_origin: str, field: str) -> None:
+    """Raise InvalidIdError unless ``origin`` is the origin of the owning actor."""
+    if origin != owner_origin:
+        raise InvalidIdError(f"{field} is not on the origin of its actor")
 
 
 def same_origin(first: str, second: str) -> bool:
@@ -91,6 +139,8 @@ def read_optional_id(raw: RawObject, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         value = id_of(value)
+        if not isinstance(value, str):
+            return None
     return value if is_url(value) else None
 
 
@@ -101,9 +151,10 @@ def read_ids(raw: RawObject, key: str) -> tuple[str, ...]:
         return (value,) if is_url(value) else ()
     ids = []
     for item in as_list(value):
-        value = item.get("id") if isinstance(item, dict) else item
-        if is_url(value):
-            ids.append(value)
+        if isinstance(item, dict):
+            item = item.get("id")
+        if is_url(item):
+            ids.append(item)
     return tuple(ids)
 
 
@@ -113,12 +164,15 @@ def read_audience(raw: RawObject, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     audience = []
-    for item in as_list(value):
-        value = item.get("id") if isinstance(item, dict) else item
-        if isinstance(value, str) and value in PUBLIC_ALIASES:
+    for item in value if isinstance(value, list) else (value,):
+        if isinstance(item, dict):
+            item = item.get("id")
+        if not isinstance(item, str):
+            continue
+        if item in PUBLIC_ALIASES:
             audience.append(PUBLIC)
-        elif is_url(value):
-            audience.append(value)
+        elif is_url(item):
+            audience.append(item)
     return tuple(audience)
 
 

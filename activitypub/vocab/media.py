@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeAlias
 
+from activitypub.vocab.construct import fast_constructor
 from activitypub.vocab.fields import (
     RawObject,
     as_list,
@@ -69,6 +70,9 @@ class Emoji:
 
 Tag: TypeAlias = Mention | Hashtag | Emoji
 
+_new_attachment = fast_constructor(Attachment)
+_new_mention = fast_constructor(Mention)
+
 
 def _link_href(value: object) -> tuple[str | None, str | None]:
     """Find the first http(s) href among a URL, a Link object or a list of them."""
@@ -87,14 +91,19 @@ def _focal_point(value: object) -> tuple[float, float] | None:
     """Mastodon's ``focalPoint``: two numbers between -1 and 1."""
     if not isinstance(value, list) or len(value) != 2:
         return None
-    if all(_is_unit(coordinate) for coordinate in value):
-        return float(value[0]), float(value[1])
+    x, y = value
+    # What Mastodon sends, checked without the calls the general case needs.
+    if type(x) is float and type(y) is float and -1.0 <= x <= 1.0 and -1.0 <= y <= 1.0:
+        return x, y
+    if _is_unit(x) and _is_unit(y):
+        return float(x), float(y)
     return None
 
 
 def _is_unit(value: object) -> bool:
     """A number between -1 and 1 (booleans are not numbers here)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and -1 <= value <= 1
+    # A tuple, not ``int | float``: that builds a union and checks through it on every call.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and -1 <= value <= 1
 
 
 def _text(raw: RawObject, key: str) -> str | None:
@@ -110,22 +119,27 @@ def parse_attachment(raw: object) -> Attachment | None:
     kind = kind_of(raw)
     if kind not in MEDIA_TYPES:
         return None
-    url: str | None = raw.get("url")
+    url = raw.get("url")
     link_media_type = None
     if not is_url(url):
         url, link_media_type = _link_href(url)
         if url is None:
             return None
-    # GoToSocial puts the alt text in ``summary``; Mastodon and the rest in ``name``.
-    return Attachment(
-        type=kind,
-        url=url,
-        media_type=_text(raw, "mediaType") or link_media_type,
-        name=_text(raw, "name") or _text(raw, "summary"),
-        blurhash=_text(raw, "blurhash"),
-        focal_point=_focal_point(raw.get("focalPoint")),
-        width=read_int(raw, "width"),
-        height=read_int(raw, "height"),
+    media_type, name, blurhash = raw.get("mediaType"), raw.get("name"), raw.get("blurhash")
+    if not (isinstance(name, str) and name):
+        # GoToSocial puts the alt text in ``summary``; Mastodon and the rest in ``name``.
+        name = raw.get("summary")
+    focal_point = raw.get("focalPoint")
+    # Positional, in field order: see fast_constructor.
+    return _new_attachment(
+        kind,
+        url,
+        media_type if isinstance(media_type, str) and media_type else link_media_type,
+        name if isinstance(name, str) else None,
+        blurhash if isinstance(blurhash, str) else None,
+        None if focal_point is None else _focal_point(focal_point),
+        read_int(raw, "width"),
+        read_int(raw, "height"),
     )
 
 
@@ -133,8 +147,12 @@ def parse_attachments(value: object) -> tuple[Attachment, ...]:
     """Parse the media among an ``attachment`` value or list."""
     if value is None:
         return ()
-    found = (parse_attachment(item) for item in as_list(value))
-    return tuple(item for item in found if item is not None)
+    attachments = []
+    for item in as_list(value):
+        attachment = parse_attachment(item)
+        if attachment is not None:
+            attachments.append(attachment)
+    return tuple(attachments)
 
 
 def parse_image(value: object) -> Attachment | None:
@@ -164,7 +182,7 @@ def _parse_mention(raw: RawObject) -> Mention | None:
     href, name = raw.get("href"), raw.get("name")
     if not is_url(href):
         return None
-    return Mention(href, name if isinstance(name, str) else None)
+    return _new_mention(href, name if isinstance(name, str) else None)
 
 
 def _parse_hashtag(raw: RawObject) -> Hashtag | None:
@@ -208,8 +226,12 @@ def parse_tags(value: object) -> tuple[Tag, ...]:
     """Parse a ``tag`` value or list, dropping what we do not understand."""
     if value is None:
         return ()
-    found = (parse_tag(item) for item in as_list(value))
-    return tuple(item for item in found if item is not None)
+    tags = []
+    for item in as_list(value):
+        tag = parse_tag(item)
+        if tag is not None:
+            tags.append(tag)
+    return tuple(tags)
 
 
 __all__ = [

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from activitypub.errors import ParseError
+from activitypub.vocab.construct import fast_constructor
 from activitypub.vocab.fields import (
     RawObject,
     as_list,
     first_text,
     id_of,
     is_url,
+    origin_of,
     read_audience,
-    read_bool,
     read_datetime,
     read_id,
+    read_id_and_origin,
     read_ids,
     read_int,
     read_language_map,
     read_optional_id,
     read_str,
-    require_same_origin,
+    require_origin,
 )
 from activitypub.vocab.media import Attachment, Tag, parse_attachments, parse_tags
 
@@ -132,42 +134,56 @@ def _media_type_of(raw: RawObject) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _build_post(cls: type[_Post], raw: RawObject, kind: str, **extra: Any) -> _Post:
+def _build_post(new: Callable[..., _Post], raw: RawObject, kind: str, *extra: Any) -> _Post:
     """Build any kind of post from the fields they all share (plus ``extra`` for polls)."""
-    note_id = read_id(raw, "id")
-    attributed_to = read_ids(raw, "attributedTo")
-    if attributed_to:
-        require_same_origin(note_id, attributed_to[0], "id")
+    note_id, note_origin = read_id_and_origin(raw, "id")
+    attributed_to = _attributed_to(raw, note_origin)
     content_map = read_language_map(raw, "contentMap")
     summary_map = read_language_map(raw, "summaryMap")
     name_map = read_language_map(raw, "nameMap")
     language_map = content_map or name_map or summary_map
-    return cls(
-        id=note_id,
-        type=kind,
-        attributed_to=attributed_to,
-        content=first_text(read_str(raw, "content"), content_map),
-        content_map=content_map,
-        summary=first_text(read_str(raw, "summary"), summary_map),
-        name=first_text(read_str(raw, "name"), name_map),
-        sensitive=read_bool(raw, "sensitive"),
-        published=read_datetime(raw, "published"),
-        updated=read_datetime(raw, "updated"),
-        in_reply_to=read_optional_id(raw, "inReplyTo"),
-        url=_url_of(raw),
-        to=read_audience(raw, "to"),
-        cc=read_audience(raw, "cc"),
-        audience=read_audience(raw, "audience"),
-        conversation=_conversation_of(raw),
-        quote=_quote_of(raw),
-        tags=parse_tags(raw.get("tag")),
-        attachments=parse_attachments(raw.get("attachment")),
-        replies=read_optional_id(raw, "replies"),
-        language=next(iter(language_map), None),
-        media_type=_media_type_of(raw),
-        raw=raw,
-        **extra,
+    # Positional, in field order: see fast_constructor.
+    return new(
+        note_id,
+        kind,
+        attributed_to,
+        first_text(read_str(raw, "content"), content_map),
+        content_map,
+        first_text(read_str(raw, "summary"), summary_map),
+        first_text(read_str(raw, "name"), name_map),
+        raw.get("sensitive") is True,
+        read_datetime(raw, "published"),
+        read_datetime(raw, "updated"),
+        read_optional_id(raw, "inReplyTo"),
+        _url_of(raw),
+        read_audience(raw, "to"),
+        read_audience(raw, "cc"),
+        read_audience(raw, "audience"),
+        _conversation_of(raw),
+        _quote_of(raw),
+        parse_tags(raw.get("tag")),
+        parse_attachments(raw.get("attachment")),
+        read_optional_id(raw, "replies"),
+        next(iter(language_map), None),
+        _media_type_of(raw),
+        raw,
+        *extra,
     )
+
+
+def _attributed_to(raw: RawObject, note_origin: str) -> tuple[str, ...]:
+    """The ``attributedTo`` actors; the first must be on the post's origin."""
+    value = raw.get("attributedTo")
+    if isinstance(value, str):
+        origin = origin_of(value)
+        if origin is None:
+            return ()
+        authors: tuple[str, ...] = (value,)
+    else:
+        authors = read_ids(raw, "attributedTo")
+        origin = origin_of(authors[0]) if authors else note_origin
+    require_origin(origin, note_origin, "id")
+    return authors
 
 
 def _url_of(raw: RawObject) -> str | None:
@@ -187,14 +203,21 @@ def _url_of(raw: RawObject) -> str | None:
     return candidates[0][1] if candidates else None
 
 
+_new_note = fast_constructor(Note)
+_new_article = fast_constructor(Article)
+_new_question = fast_constructor(Question)
+_new_tombstone = fast_constructor(Tombstone)
+_new_generic = fast_constructor(GenericObject)
+
+
 def parse_note(raw: RawObject, kind: str = "Note") -> Note:
     """Parse a Note (or any post-like type Mastodon shows as a status)."""
-    return _build_post(Note, raw, kind)
+    return _build_post(_new_note, raw, kind)
 
 
 def parse_article(raw: RawObject, kind: str = "Article") -> Article:
     """Parse an Article or Page."""
-    return _build_post(Article, raw, kind)
+    return _build_post(_new_article, raw, kind)
 
 
 def _poll_option(raw: object) -> PollOption | None:
@@ -222,28 +245,28 @@ def parse_question(raw: RawObject, kind: str = "Question") -> Question:
         raise ParseError("a Question needs oneOf or anyOf options")
     end_time = read_datetime(raw, "endTime")
     return _build_post(
-        Question,
+        _new_question,
         raw,
         kind,
-        options=options,
-        multiple=multiple,
-        end_time=end_time,
-        closed=_closed_of(raw, end_time),
-        voters_count=read_int(raw, "votersCount"),
+        options,
+        multiple,
+        end_time,
+        _closed_of(raw, end_time),
+        read_int(raw, "votersCount"),
     )
 
 
 def parse_tombstone(raw: RawObject, kind: str = "Tombstone") -> Tombstone:
     """Parse a Tombstone."""
     former = raw.get("formerType")
-    return Tombstone(
-        id=read_id(raw, "id"),
-        former_type=former if isinstance(former, str) else None,
-        deleted=read_datetime(raw, "deleted"),
+    return _new_tombstone(
+        read_id(raw, "id"),
+        former if isinstance(former, str) else None,
+        read_datetime(raw, "deleted"),
     )
 
 
 def parse_generic(raw: RawObject, kind: str) -> GenericObject:
     """Keep an object of a type we do not model."""
     object_id = raw.get("id")
-    return GenericObject(type=kind, id=object_id if is_url(object_id) else None, raw=raw)
+    return _new_generic(kind, object_id if is_url(object_id) else None, raw)
