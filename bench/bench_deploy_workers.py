@@ -66,7 +66,9 @@ def spawn(args: list[str], env: dict[str, str], cwd: Path, name: str) -> subproc
         return subprocess.Popen(args, env=env, cwd=cwd, stdout=log, stderr=log)
 
 
-def measure(workers: int, posts: int, followers: int, delay_ms: int, work: Path) -> float:
+def measure(
+    workers: int, posts: int, followers: int, delay_ms: int, work: Path, concurrency: int = 50
+) -> float:
     """Deliveries per second with ``workers`` worker processes."""
     port, peer_port = free_port(), free_port()
     origin = f"http://127.0.0.1:{peer_port}"
@@ -90,7 +92,8 @@ def measure(workers: int, posts: int, followers: int, delay_ms: int, work: Path)
                     done = client.post("/api/v1/statuses", headers=anna,
                                        json={"status": f"Nr {n}", "local_only": False})  # fmt: skip
                     assert done.status_code == 200, done.text
-            running += [spawn([KOLLEGIUM, "worker"], env, work, f"worker-{n}")
+            worker = [KOLLEGIUM, "worker", "--concurrency", str(concurrency)]
+            running += [spawn(worker, env, work, f"worker-{n}")
                         for n in range(workers)]  # fmt: skip
             return _rate(origin, posts * followers)
         finally:
@@ -120,13 +123,16 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--followers", type=int, default=150)
     parser.add_argument("--delay-ms", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50, help="jobs each worker runs at once")
     args = parser.parse_args()
     work = Path(__import__("tempfile").mkdtemp(prefix="kollegium-bench-workers-"))
-    one = measure(1, args.posts, args.followers, args.delay_ms, work)
-    two = measure(2, args.posts, args.followers, args.delay_ms, work)
+    shape = (args.posts, args.followers, args.delay_ms, work, args.concurrency)
+    one = measure(1, *shape)
+    two = measure(2, *shape)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"deliveries ({args.posts * args.followers} per run, peer answering in "
-          f"{args.delay_ms} ms, PostgreSQL, {os.cpu_count()} cores, {stamp}): "
+          f"{args.delay_ms} ms, --concurrency {args.concurrency}, PostgreSQL, "
+          f"{os.cpu_count()} cores, {stamp}): "
           f"1 worker {one:.0f}/s, 2 workers {two:.0f}/s, ratio {two / one:.2f} "
           f"(target >= 1.7)")  # fmt: skip
 

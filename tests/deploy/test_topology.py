@@ -159,15 +159,12 @@ def _requests_served(address: str, port: int) -> float:
 def test_federation__a_follow_across_instances_and_a_post_arriving(topology: Topology) -> None:
     with topology.client(B) as b, topology.client(A) as a:
         bosse = sign_in(b, "bosse")
-        found = b.get("/api/v1/accounts/lookup", params={"acct": f"anna@{A}"}, headers=bosse)
-        if found.status_code == 404:
-            found = b.get("/api/v2/search", params={"q": f"anna@{A}", "resolve": "true"},
-                          headers=bosse)  # fmt: skip
-            if found.status_code != 200 or not found.json()["accounts"]:
-                pytest.skip("remote account lookup through the client API is not in main yet")
-            remote_anna = found.json()["accounts"][0]
-        else:
-            remote_anna = found.json()
+        # WebFinger and the actor are fetched over https through nginx, TLS checked.
+        found = b.get("/api/v2/search", params={"q": f"anna@{A}", "resolve": "true"},
+                      headers=bosse)  # fmt: skip
+        assert found.status_code == 200 and found.json()["accounts"], found.text
+        remote_anna = found.json()["accounts"][0]
+        assert remote_anna["acct"] == f"anna@{A}"
         followed = b.post(f"/api/v1/accounts/{remote_anna['id']}/follow", headers=bosse)
         assert followed.status_code == 200, followed.text
         _wait(lambda: _following(b, remote_anna["id"], bosse), "the follow to be accepted")
