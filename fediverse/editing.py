@@ -27,6 +27,7 @@ from fediverse.storage.tables import (
     statuses,
     statuses_tags,
 )
+from fediverse.streams import announce_status, status_topics
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,14 @@ async def edit_status(runtime: Runtime, account_id: int, status_id: int, edit: S
         )
         await _snapshot(store, conn, changed[0]._mapping, now)
         await _notify_rebloggers(store, conn, account_id, status_id)
+        topics = status_topics(
+            author_id=account_id,
+            visibility=status["visibility"],
+            local_author=True,
+            tags=formatted.tags,
+            mentioned_ids=formatted.mentioned_account_ids,
+        )
+        announce_status(store, conn, "status.update", status_id, topics)
         if not status["local_only"]:
             await federate(store, conn, "status.update", status_id=status_id)
 
@@ -181,6 +190,14 @@ async def delete_status(runtime: Runtime, account_id: int, status_id: int) -> St
     async with store.write() as conn:
         status = await _own_status(conn, account_id, status_id)
         page = await load_status_page(conn, [status], account_id)
+        topics = status_topics(
+            author_id=account_id,
+            visibility=status["visibility"],
+            local_author=True,
+            tags=page.tags.get(status_id, []),
+            mentioned_ids=page.mentions.get(status_id, []),
+        )
+        announce_status(store, conn, "delete", status_id, topics)
         if not status["local_only"]:
             await federate(
                 store,

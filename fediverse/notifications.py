@@ -9,6 +9,7 @@ from databases.core import Connection
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
+from fediverse.events import Event
 from fediverse.ids import now_ms
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.storage.database import Store
@@ -84,6 +85,8 @@ async def notify(
             created_at=now_ms(),
         )
     )
+    event = Event(f"user:{account_id}", "notification", {"notification_id": str(notification_id)})
+    store.publish_after_commit(conn, event)
     return notification_id
 
 

@@ -29,6 +29,7 @@ from fediverse.storage.tables import (
     statuses,
     users,
 )
+from fediverse.streams import announce_status, status_topics
 from fediverse.urls import status_uri
 from fediverse.visibility import VISIBILITIES, can_see
 
@@ -243,6 +244,14 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
             store, conn, [r["account_id"] for r in subscribers], status_id, reply, row
         )
         await _remember_key(store, conn, author_id, new.idempotency_key, status_id)
+        topics = status_topics(
+            author_id=author_id,
+            visibility=row["visibility"],
+            local_author=True,
+            tags=formatted.tags,
+            mentioned_ids=formatted.mentioned_account_ids,
+        )
+        announce_status(store, conn, "update", status_id, topics)
         if not row["local_only"]:
             await federate(store, conn, "status.create", status_id=status_id)
         return status_id

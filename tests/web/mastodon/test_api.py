@@ -388,3 +388,20 @@ async def test_public_endpoints_ignore_a_stale_token(instance: Instance) -> None
     assert (await instance.client.get("/api/v1/instance", headers=stale)).status_code == 200
     refused = await instance.client.get("/api/v1/timelines/public", headers=stale)
     assert refused.status_code == 401
+
+
+async def test_posting_and_notifying_publish_stream_events(instance: Instance) -> None:
+    import asyncio
+
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    bus = instance.store.events
+    assert bus is not None
+    watching = bus.subscribe({f"author:{bosse.account_id}", f"user:{anna.account_id}"})
+    status = await post(instance, bosse, status="@anna #nytt")
+    seen = {
+        (e.topic, e.name) for e in [await asyncio.wait_for(watching.get(), 5) for _ in range(3)]
+    }
+    assert (f"author:{bosse.account_id}", "update") in seen
+    assert (f"user:{anna.account_id}", "notification") in seen
+    assert status["id"]
+    watching.close()
