@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import httpx
 import orjson
 
@@ -21,6 +22,7 @@ from federation.http import ACTIVITY_TYPES
 from federation.outgoing import Builder, Outgoing
 from federation.peers import Peers
 from federation.policy import domain_of
+from federation.sender import Sender
 from federation.service import Federation
 from federation.signing import SignatureAuth
 from fediverse.jobs.backoff import BASE_MS, CAP_MS, JITTER
@@ -64,8 +66,9 @@ BUILDERS: dict[str, Builder] = {
 class Delivery:
     """The two job handlers of sending: fan-out (``federate``) and one POST (``deliver``)."""
 
-    def __init__(self, fed: Federation) -> None:
+    def __init__(self, fed: Federation, sender: Sender | None = None) -> None:
         self.fed = fed
+        self.sender = sender
         self.peers = Peers(fed.runtime.store)
         self._learned: list[tuple[str, Scheme]] = []
         self._loaded = False
@@ -101,11 +104,11 @@ class Delivery:
             raise DeliveryError(f"{domain} is unavailable; waiting to probe it again")
         key = await self.fed.keys.for_account(int(payload["account_id"]))
         try:
-            response = await self._post(inbox, str(payload["body"]).encode(), key)
-        except httpx.HTTPError as exc:
+            status = await self._post(inbox, str(payload["body"]).encode(), key)
+        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
             await self.peers.failed(domain)
             raise DeliveryError(f"delivery to {inbox} failed: {type(exc).__name__}") from exc
-        await self._saw(domain, response, inbox)
+        await self._saw(domain, status, inbox)
 
     async def _load_once(self) -> None:
         if not self._loaded:
@@ -113,18 +116,21 @@ class Delivery:
             await self.fed.load_schemes()
             self._loaded = True
 
-    async def _post(self, inbox: str, body: bytes, key: Any) -> httpx.Response:
-        response = await self.fed.http.post(
-            inbox,
-            content=body,
-            headers={"Content-Type": ACTIVITY_TYPES[0]},
-            auth=SignatureAuth(key, self.fed.memory),
-        )
+    async def _post(self, inbox: str, body: bytes, key: Any) -> int:
+        if self.sender is not None:
+            status = await self.sender.post(inbox, body, key)
+        else:
+            response = await self.fed.http.post(
+                inbox,
+                content=body,
+                headers={"Content-Type": ACTIVITY_TYPES[0]},
+                auth=SignatureAuth(key, self.fed.memory),
+            )
+            status = response.status_code
         await self._save_learned()
-        return response
+        return status
 
-    async def _saw(self, domain: str, response: httpx.Response, inbox: str) -> None:
-        status = response.status_code
+    async def _saw(self, domain: str, status: int, inbox: str) -> None:
         if 200 <= status < 300:
             await self.peers.succeeded(domain)
             return
@@ -141,4 +147,5 @@ class Delivery:
     async def _save_learned(self) -> None:
         while self._learned:
             domain, scheme = self._learned.pop()
-            await self.fed.save_scheme(domain, scheme)
+            if scheme is not Scheme.CAVAGE:  # cavage is tried first anyway: nothing to keep
+                await self.fed.save_scheme(domain, scheme)

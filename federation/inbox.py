@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import select
 
 from activitypub.errors import ActivityPubError, InvalidSignatureError, SignatureError
 from activitypub.signatures import key_id_of, verify_request
@@ -28,13 +27,8 @@ from federation.errors import (
 )
 from federation.policy import domain_of
 from federation.service import Federation
-from fediverse.ids import now_ms
-from fediverse.remote import insert_ignoring_duplicates
-from fediverse.storage.tables import received_activities
 
 MAX_INBOX_BYTES = 1_048_576
-INBOX_JOB = "inbox"
-INBOX_JOB_ATTEMPTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,30 +149,4 @@ async def store_received(
     fed: Federation, activity_id: str, kind: str, actor: str, body: bytes
 ) -> bool:
     """Store the activity and its processing job at once; False if it was seen before."""
-    store, queue = fed.runtime.store, fed.runtime.queue
-    async with store.read() as conn:
-        seen = await conn.fetch_val(
-            select(received_activities.c.id).where(received_activities.c.ap_id == activity_id)
-        )
-    if seen is not None:
-        return False
-    received_id = store.new_id()
-    row = {
-        "id": received_id,
-        "ap_id": activity_id,
-        "ap_type": kind[:50],
-        "actor_uri": actor,
-        "ap_raw": body.decode("utf-8"),
-        "created_at": now_ms(),
-    }
-    async with store.write() as conn:
-        inserted = await conn.fetch_all(
-            insert_ignoring_duplicates(store, received_activities)
-            .values(**row)
-            .returning(received_activities.c.id)
-        )
-        if inserted:
-            await queue.enqueue(
-                conn, INBOX_JOB, {"id": received_id}, max_attempts=INBOX_JOB_ATTEMPTS
-            )
-    return bool(inserted)
+    return await fed.inbox_writer.store(activity_id, kind, actor, body)

@@ -16,6 +16,7 @@ from activitypub.vocab import GenericObject, Hashtag, Mention, Note, RawObject, 
 from activitypub.vocab.fields import is_url, same_origin
 from federation.errors import FetchError, InvalidActivityError
 from federation.service import Federation
+from fediverse.feeds import fan_out
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.remote import AccountRef, account_by_uri
@@ -162,6 +163,7 @@ async def store_note(
         status_id = await store_remote_status(store, conn, status)
         if status_id is None:
             return await status_by_uri(conn, note.id)
+        await fan_out(conn, status_id, author.id, visibility=status.visibility)
         await _notify_locals(fed, conn, status_id, author, mentioned, parent)
         return StatusRef(status_id, author.id, False, False, status.visibility)
 

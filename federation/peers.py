@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 
 from databases.core import Connection
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from fediverse.ids import now_ms
+from fediverse.remote import insert_ignoring_duplicates
 from fediverse.storage.database import Store
 from fediverse.storage.tables import instances
 
@@ -21,11 +22,14 @@ UNAVAILABLE_AFTER_MS = 3_600_000
 PROBE_EVERY_SECONDS = 3_600.0
 
 
-async def ensure_instance(conn: Connection, domain: str) -> None:
-    found = await conn.fetch_val(select(instances.c.domain).where(instances.c.domain == domain))
-    if found is None:
-        now = now_ms()
-        await conn.execute(insert(instances).values(domain=domain, created_at=now, updated_at=now))
+async def ensure_instance(store: Store, conn: Connection, domain: str) -> None:
+    """The peer's row; concurrent deliveries to a new peer may race here, so conflicts pass."""
+    now = now_ms()
+    await conn.execute(
+        insert_ignoring_duplicates(store, instances).values(
+            domain=domain, created_at=now, updated_at=now
+        )
+    )
 
 
 class Peers:
@@ -65,7 +69,7 @@ class Peers:
         self._failing.pop(domain, None)
         self._unavailable.pop(domain, None)
         async with self._store.write() as conn:
-            await ensure_instance(conn, domain)
+            await ensure_instance(self._store, conn, domain)
             await conn.execute(
                 update(instances)
                 .where(instances.c.domain == domain)
@@ -81,7 +85,7 @@ class Peers:
         now = now_ms()
         first_failure = self._failing.setdefault(domain, now)
         async with self._store.write() as conn:
-            await ensure_instance(conn, domain)
+            await ensure_instance(self._store, conn, domain)
             rows = await conn.fetch_all(
                 update(instances)
                 .where(instances.c.domain == domain)

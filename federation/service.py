@@ -16,6 +16,7 @@ from activitypub.keys import ed25519_public_key_to_multibase, load_private_key_p
 from activitypub.signatures import Scheme
 from federation.actors import Actors
 from federation.fetch import Fetcher
+from federation.inbox_writer import InboxWriter
 from federation.peers import ensure_instance
 from federation.policy import Policy
 from federation.signing import KeyRing, SchemeMemory
@@ -40,6 +41,7 @@ class Federation:
     memory: SchemeMemory
     fetcher: Fetcher
     actors: Actors
+    inbox_writer: InboxWriter
     multikeys: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -77,7 +79,7 @@ class Federation:
 
     async def save_scheme(self, domain: str, scheme: Scheme) -> None:
         async with self.runtime.store.write() as conn:
-            await ensure_instance(conn, domain)
+            await ensure_instance(self.runtime.store, conn, domain)
             await conn.execute(
                 update(instances)
                 .where(instances.c.domain == domain)
@@ -92,4 +94,5 @@ def build_federation(runtime: Runtime, http: httpx.AsyncClient) -> Federation:
     memory = SchemeMemory()
     fetcher = Fetcher(http, keys, memory, policy, settings.domain, settings.scheme)
     actors = Actors(runtime.store, fetcher)
-    return Federation(runtime, http, policy, keys, memory, fetcher, actors)
+    writer = InboxWriter(runtime.store, runtime.queue)
+    return Federation(runtime, http, policy, keys, memory, fetcher, actors, writer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from databases.core import Connection
 from sqlalchemy import Table, delete, select, update
 
+from fediverse.feeds import forget
 from fediverse.ids import now_ms
 from fediverse.remote import insert_ignoring_duplicates
 from fediverse.storage.database import Store
@@ -120,6 +121,7 @@ async def add_block(
     for a, b in ((account_id, target_id), (target_id, account_id)):
         await remove_follow(conn, a, b)
         await remove_follow_request(conn, a, b)
+        await forget(conn, a, b)
     return block_id
 
 

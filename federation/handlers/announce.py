@@ -8,6 +8,7 @@ from activitypub.vocab import Activity, parse_post_document
 from federation.errors import FetchError
 from federation.handlers.base import Context
 from federation.incoming import store_note
+from fediverse.feeds import fan_out
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.remote_relations import has_local_followers
@@ -32,6 +33,8 @@ async def handle(ctx: Context, activity: Activity) -> None:
             if activity.published
             else now_ms(),
         )
+        if reblog_id is not None:
+            await fan_out(conn, reblog_id, ctx.actor.id, visibility="public", reblog=True)
         if reblog_id is not None and status.local:
             await notify(
                 ctx.store,

@@ -127,7 +127,9 @@ class Bench:
         self.app = Starlette(routes=activitypub_routes(), exception_handlers=EXCEPTION_HANDLERS)  # type: ignore[arg-type]
         self.app.state.runtime = self.runtime
         self.app.state.http = self.http
-        self.worker = Worker(self.runtime.queue, build_registry(self.runtime, self.http))
+        self.worker = Worker(
+            self.runtime.queue, build_registry(self.runtime, self.http, aiohttp_deliveries=False)
+        )
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app), base_url=settings.base_url
         )
