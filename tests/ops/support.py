@@ -53,9 +53,9 @@ def run(env: dict[str, str], cwd: Path, *args: str) -> str:
 
 
 @contextmanager
-def served(instance: Instance, database_url: str | None = None) -> Iterator[str]:
+def served(instance: Instance, database_url: str | None = None, **extra: str) -> Iterator[str]:
     """`kollegium serve` on the instance's own host:port (optionally on another database)."""
-    env = dict(instance.env)
+    env = dict(instance.env) | extra
     if database_url:
         env["KOLLEGIUM_DATABASE_URL"] = database_url
     host, port = instance.domain.split(":")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.ops.conftest import Populated
+from tests.ops.support import served
+from tests.support.processes import free_port
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -47,3 +51,17 @@ def test_metrics__refused_to_a_client_behind_the_proxy(populated: Populated) -> 
         response = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 403
     assert response.json() == {"error": "Metrics are served to loopback or with the metrics token"}
+
+
+def test_metrics__a_bearer_token_opens_them_to_other_hosts(populated: Populated) -> None:
+    token = "m" * 40
+    beside = replace(populated.instance, domain=f"127.0.0.1:{free_port()}")  # its own port
+    with served(beside, KOLLEGIUM_METRICS_TOKEN=token) as base_url:
+        behind_proxy = {"X-Forwarded-For": "203.0.113.9"}
+        with httpx.Client(base_url=base_url) as client:
+            allowed = client.get("/metrics", headers=behind_proxy | {
+                "Authorization": f"Bearer {token}"})  # fmt: skip
+            wrong = client.get("/metrics", headers=behind_proxy | {
+                "Authorization": "Bearer " + "x" * 40})  # fmt: skip
+    assert allowed.status_code == 200 and "kollegium_jobs" in allowed.text
+    assert wrong.status_code == 403
