@@ -149,6 +149,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from web.app import create_app
     from web.logs import configure_logging
+    from web.serving import StoppingServer
 
     asyncio.run(_preflight(settings))  # a database that is not ready fails in one line
     configure_logging(settings.log_level)
@@ -164,7 +165,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    server = uvicorn.Server(config)
+    server = StoppingServer(config)
     server.run()
     return 0 if server.started else 1
 

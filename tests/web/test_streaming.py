@@ -215,3 +215,53 @@ async def test_a_stream_ends_with_a_reconnect_hint_when_the_process_stops() -> N
     with pytest.raises(StopAsyncIteration):
         await anext(stream)
     assert closed == [True], "the event source is closed, and its subscription with it"
+
+
+def test_sigterm_ends_open_streams_with_a_reconnect_hint_and_the_server_exits(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.support.processes import KOLLEGIUM, wait_healthy
+
+    home = tmp_path_factory.mktemp("sigterm")
+    port = free_port("127.0.0.1")
+    env = instance_env(f"sqlite:///{home}/k.db", f"127.0.0.1:{port}")
+    assert kollegium("init", env=env, cwd=home).returncode == 0
+    made = kollegium(
+        "user",
+        "create",
+        "anna",
+        "--email",
+        "anna@kommun-a.se",
+        "--password",
+        PASSWORD,
+        env=env,
+        cwd=home,
+    )
+    assert made.returncode == 0
+    process = subprocess.Popen([KOLLEGIUM, "serve", "--port", str(port)], env=env, cwd=home)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, 20)
+        bearer = token(base_url, "anna", "read")
+        with httpx.stream(
+            "GET",
+            f"{base_url}/api/v1/streaming/public",
+            headers={"Authorization": f"Bearer {bearer}"},
+            timeout=10,
+        ) as response:
+            lines = response.iter_lines()
+            assert next(lines) == ":)"
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            rest = list(lines)
+        assert "retry: 1000" in rest, "the client is told to reconnect"
+        assert time.monotonic() - started < 5, "the stream ends at once, not at the timeout"
+        assert process.wait(timeout=15) in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
