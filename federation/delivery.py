@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import aiohttp
 import httpx
 import orjson
 
 from activitypub.signatures import Scheme
 from federation import outgoing, outgoing_relations
-from federation.errors import DeliveryError
+from federation.errors import DeliveryError, SendError
 from federation.http import ACTIVITY_TYPES
 from federation.outgoing import Builder, Outgoing
 from federation.peers import Peers
@@ -105,7 +104,7 @@ class Delivery:
         key = await self.fed.keys.for_account(int(payload["account_id"]))
         try:
             status = await self._post(inbox, str(payload["body"]).encode(), key)
-        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
+        except (httpx.HTTPError, SendError, TimeoutError) as exc:
             await self.peers.failed(domain)
             raise DeliveryError(f"delivery to {inbox} failed: {type(exc).__name__}") from exc
         await self._saw(domain, status, inbox)

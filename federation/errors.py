@@ -7,6 +7,7 @@
     │   ├── ResponseTooLargeError    the response body passed the size cap
     │   ├── WrongContentTypeError    the response is not ActivityStreams JSON (or JRD)
     │   └── OriginMismatchError      the fetched document's id is not where it came from
+    ├── SendError (502)              a delivery POST failed at the connection
     ├── DeliveryError (502)          a peer refused or failed a delivery; it is retried
     ├── UnauthorizedError (401)      a request is unsigned or its signature does not verify
     ├── SignerMismatchError (403)    the signer is not the activity's actor
@@ -47,6 +48,10 @@ class WrongContentTypeError(FetchError):
 
 class OriginMismatchError(FetchError):
     pass
+
+
+class SendError(FederationError):
+    """A delivery POST failed at the connection (refused, reset, timed out while reading)."""
 
 
 class DeliveryError(FederationError):

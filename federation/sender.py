@@ -10,42 +10,20 @@ the very addresses the resolver checked (no DNS rebinding).
 
 from __future__ import annotations
 
-import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-
 from activitypub.signatures import Scheme, sign_request
-from federation.errors import UnsafeAddressError
-from federation.http import Networks, is_allowed_address, user_agent
+from federation.errors import SendError, UnsafeAddressError
 from federation.signing import SchemeMemory, SigningKey
 from fediverse.settings import Settings
 
-TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
+if TYPE_CHECKING:
+    import aiohttp
+
 READ_BACK_BYTES = 65_536
 ACTIVITY_JSON = "application/activity+json"
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolves, then refuses hosts with any address outside what is allowed."""
-
-    def __init__(self, networks: Networks) -> None:
-        self._inner = aiohttp.ThreadedResolver()
-        self._networks = networks
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        found = await self._inner.resolve(host, port, family)
-        if not found or not all(is_allowed_address(r["host"], self._networks) for r in found):
-            raise UnsafeAddressError(f"refusing {host}: it resolves to a private address")
-        return found
-
-    async def close(self) -> None:
-        await self._inner.close()
 
 
 class Sender:
@@ -58,15 +36,9 @@ class Sender:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            networks = tuple(self._settings.private_networks)
-            resolver = None if self._settings.dev_insecure else GuardedResolver(networks)
-            connector = aiohttp.TCPConnector(limit=200, limit_per_host=8, resolver=resolver)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=TIMEOUT,
-                headers={"User-Agent": user_agent(self._settings)},
-                trust_env=False,
-            )
+            from federation import aio
+
+            self._session = aio.open_session(self._settings)
         return self._session
 
     async def close(self) -> None:
@@ -93,12 +65,17 @@ class Sender:
         return status
 
     async def _send(self, url: str, body: bytes, key: SigningKey, scheme: Scheme) -> int:
+        from federation import aio
+
         headers = _signed_headers(url, body, key, scheme)
-        async with self._open().post(
-            url, data=body, headers=headers, allow_redirects=False
-        ) as response:
-            await response.content.read(READ_BACK_BYTES)
-            return response.status
+        try:
+            async with self._open().post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                await response.content.read(READ_BACK_BYTES)
+                return response.status
+        except aio.ClientError as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _signed_headers(url: str, body: bytes, key: SigningKey, scheme: Scheme) -> dict[str, Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from federation.aio import GuardedResolver
 from federation.errors import UnsafeAddressError
-from federation.sender import GuardedResolver, Sender
+from federation.sender import Sender
 from federation.signing import SchemeMemory
 from tests.conftest import make_settings
 
