@@ -227,34 +227,27 @@ async def favourited_by(
     store: Store, viewer: int | None, status_id: int, page: PageQuery
 ) -> list[tuple[int, int]]:
     """(favourite id, account id) pairs, newest first, for a status the viewer may see."""
-    async with store.read() as conn:
-        if (
-            await conn.fetch_val(
-                select(statuses.c.id).where(statuses.c.id == status_id, can_see(viewer))
-            )
-            is None
-        ):
-            raise NotFoundError("Record not found")
-        query = select(favourites.c.id, favourites.c.account_id).where(
-            favourites.c.status_id == status_id
-        )
-        rows = await conn.fetch_all(apply_page(query, favourites.c.id, page))
-    return [(r[0], r[1]) for r in newest_first(rows, page)]
+    query = select(favourites.c.id, favourites.c.account_id).where(
+        favourites.c.status_id == status_id
+    )
+    return await _who_page(store, viewer, status_id, query, favourites.c.id, page)
 
 
 async def reblogged_by(
     store: Store, viewer: int | None, status_id: int, page: PageQuery
 ) -> list[tuple[int, int]]:
+    """(reblog id, account id) pairs, newest first, for a status the viewer may see."""
+    query = select(statuses.c.id, statuses.c.account_id).where(statuses.c.reblog_of_id == status_id)
+    return await _who_page(store, viewer, status_id, query, statuses.c.id, page)
+
+
+async def _who_page(
+    store: Store, viewer: int | None, status_id: int, query: Any, key: Any, page: PageQuery
+) -> list[tuple[int, int]]:
+    """One page of ``query``'s (id, account id) pairs, 404 unless the viewer sees the status."""
+    visible = select(statuses.c.id).where(statuses.c.id == status_id, can_see(viewer))
     async with store.read() as conn:
-        if (
-            await conn.fetch_val(
-                select(statuses.c.id).where(statuses.c.id == status_id, can_see(viewer))
-            )
-            is None
-        ):
+        if await conn.fetch_val(visible) is None:
             raise NotFoundError("Record not found")
-        query = select(statuses.c.id, statuses.c.account_id).where(
-            statuses.c.reblog_of_id == status_id
-        )
-        rows = await conn.fetch_all(apply_page(query, statuses.c.id, page))
+        rows = await conn.fetch_all(apply_page(query, key, page))
     return [(r[0], r[1]) for r in newest_first(rows, page)]

@@ -405,3 +405,36 @@ async def test_posting_and_notifying_publish_stream_events(instance: Instance) -
     assert (f"user:{anna.account_id}", "notification") in seen
     assert status["id"]
     watching.close()
+
+
+async def test_favourited_by_and_reblogged_by_list_accounts_and_hide_what_the_viewer_may_not_see(
+    instance: Instance,
+) -> None:
+    anna, bosse, cilla = (
+        await instance.member("anna"),
+        await instance.member("bosse"),
+        await instance.member("cilla"),
+    )
+    public = await post(instance, anna, status="Fika kl 15!")
+    for who in (bosse, cilla):
+        await instance.client.post(
+            f"/api/v1/statuses/{public['id']}/favourite", headers=who.headers
+        )
+    await instance.client.post(f"/api/v1/statuses/{public['id']}/reblog", headers=cilla.headers)
+
+    favs = await instance.client.get(
+        f"/api/v1/statuses/{public['id']}/favourited_by", headers=anna.headers
+    )
+    boosts = await instance.client.get(
+        f"/api/v1/statuses/{public['id']}/reblogged_by", headers=anna.headers
+    )
+    assert [a["username"] for a in favs.json()] == ["cilla", "bosse"], "newest first"
+    assert [a["username"] for a in boosts.json()] == ["cilla"]
+
+    private = await post(instance, anna, status="bara följare", visibility="private")
+    for path in ("favourited_by", "reblogged_by"):
+        hidden = await instance.client.get(
+            f"/api/v1/statuses/{private['id']}/{path}", headers=bosse.headers
+        )
+        assert hidden.status_code == 404
+        assert hidden.json() == {"error": "Record not found"}
