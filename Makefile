@@ -31,7 +31,8 @@ run: $(VENV)/.installed .env
 	$(BIN)/kollegium serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
-	@if [ -x tests/interop/setup.sh ]; then tests/interop/setup.sh; fi
+	@# Each test area that needs more than PyPI (npm packages, Debian packages) installs it here.
+	@for setup in tests/*/setup.sh; do if [ -x "$$setup" ]; then "$$setup" || exit 1; fi; done
 	$(BIN)/pytest --cov=activitypub --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 lint: $(VENV)/.installed-dev
