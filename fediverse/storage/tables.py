@@ -104,6 +104,11 @@ accounts = Table(
     Column("fields", Text, nullable=False, server_default="[]"),
     Column("title", String(200), nullable=False, server_default=""),
     Column("department_id", BigInteger, ForeignKey("departments.id", ondelete="SET NULL")),
+    # Staff directory (issue 6.4): what colleagues look for; languages and topics are JSON lists.
+    Column("phone", String(50), nullable=False, server_default=""),
+    Column("workplace", String(200), nullable=False, server_default=""),
+    Column("languages", Text, nullable=False, server_default="[]"),
+    Column("ask_me_about", Text, nullable=False, server_default="[]"),
     Column("avatar_media_id", BigInteger),
     Column("header_media_id", BigInteger),
     Column("avatar_remote_url", Text),
@@ -128,6 +133,7 @@ accounts = Table(
     Column("moved_to_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("suspended_at", BigInteger),
     Column("silenced_at", BigInteger),
+    Column("sensitized_at", BigInteger),  # moderation: every post of theirs marked sensitive
     Column("fetched_at", BigInteger),
     _created(),
     Column("updated_at", BigInteger, nullable=False),
@@ -359,6 +365,7 @@ notifications = Table(
     Column("type", String(30), nullable=False),
     Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE")),
     Column("group_key", String(100)),
+    Column("report_id", BigInteger),  # admin.report notifications: which report
     _flag("read"),
     _created(),
 )
@@ -535,3 +542,28 @@ home_feed = Table(
     PrimaryKeyConstraint("account_id", "status_id"),
     sqlite_with_rowid=False,
 )
+
+
+# --- Moderation (issue 6.5) -----------------------------------------------------------------
+# A report about an account (and some of its statuses), by a local user or from another server
+# (a Flag, whose id is kept in ``uri``). Resolved when ``action_taken_at`` is set.
+reports = Table(
+    "reports",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),  # who reported: a local account, or a remote actor
+    _ref("target_account_id", "accounts"),
+    Column("status_ids", Text, nullable=False, server_default="[]"),
+    Column("rule_ids", Text, nullable=False, server_default="[]"),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("category", String(20), nullable=False, server_default="other"),
+    _flag("forwarded"),
+    Column("uri", Text, unique=True),
+    _ref("assigned_account_id", "accounts", nullable=True, cascade=False),
+    Column("action_taken_at", BigInteger),
+    _ref("action_taken_by_account_id", "accounts", nullable=True, cascade=False),
+    _created(),
+    Column("updated_at", BigInteger, nullable=False),
+)
+Index("ix_reports_target_account_id", reports.c.target_account_id)
+Index("ix_reports_action_taken_at_id", reports.c.action_taken_at, reports.c.id)
