@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from federation.inbox_writer import INBOX_JOB
 from federation.processing import process_received
 from federation.sender import Sender
 from federation.service import build_federation
+from fediverse import tasks
 from fediverse.jobs import JobRegistry
 from fediverse.runtime import Runtime
 
@@ -32,4 +34,5 @@ def build_registry(
         await process_received(fed, payload)
 
     registry.register(INBOX_JOB, inbox)
+    tasks.register(registry, runtime.store, Path(runtime.settings.media_dir))
     return registry

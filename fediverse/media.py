@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.ids import now_ms
+from fediverse.jobs import JobQueue
 from fediverse.storage.database import Store
 from fediverse.storage.tables import media_attachments
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:  # Pillow costs memory at start; it is imported when the first
     from PIL.Image import Image as PillowImage
 
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
+# Larger uploads to /api/v2/media are processed by the worker; the client gets 202 at once.
+PROCESS_LATER_BYTES = 512 * 1024
+PROCESS_MEDIA = "media.process"
 IMAGE_MATRIX_LIMIT = 33_177_600  # 7680 x 4320 pixels, as Mastodon allows
 THUMBNAIL_SIZE = (640, 640)
 SUPPORTED = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -48,7 +52,9 @@ def _size_meta(width: int, height: int) -> dict[str, Any]:
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
-def _open(data: bytes) -> PillowImage:
+def _open(data: bytes, *, decode: bool = True) -> PillowImage:
+    """The image, checked; without ``decode`` only its header is read (fast: for answering
+    an upload before it is processed)."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > IMAGE_SIZE_LIMIT:
@@ -60,7 +66,8 @@ def _open(data: bytes) -> PillowImage:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            image.load()
+            if decode:
+                image.load()
     except (
         UnidentifiedImageError,
         OSError,
@@ -208,6 +215,90 @@ async def upload(
         shutil.rmtree(media_dir / "attachments" / str(media_id), ignore_errors=True)
         raise
     return media_id
+
+
+async def upload_later(
+    store: Store,
+    media_dir: Path,
+    account_id: int,
+    data: bytes,
+    *,
+    description: str | None = None,
+    focus: str | None = None,
+) -> int:
+    """Check the upload's header and keep it for the worker to process (``PROCESS_MEDIA``);
+    small files are processed at once. Returns the media id; its ``processing`` tells which."""
+    if len(data) <= PROCESS_LATER_BYTES:
+        return await upload(
+            store, media_dir, account_id, data, description=description, focus=focus
+        )
+    text, point = check_description(description), check_focus(focus)
+    await asyncio.to_thread(_open, data, decode=False)
+    media_id = store.new_id()
+    folder = media_dir / "attachments" / str(media_id)
+    await asyncio.to_thread(_write_upload, folder, data)
+    try:
+        async with store.write() as conn:
+            await conn.execute(
+                insert(media_attachments).values(
+                    id=media_id,
+                    account_id=account_id,
+                    type="image",
+                    file_size=len(data),
+                    description=text,
+                    focus_x=point[0] if point else None,
+                    focus_y=point[1] if point else None,
+                    processing="queued",
+                    created_at=now_ms(),
+                )
+            )
+            await JobQueue(store).enqueue(conn, PROCESS_MEDIA, {"media_id": media_id})
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return media_id
+
+
+def _write_upload(folder: Path, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "upload").write_bytes(data)
+
+
+async def process_later(store: Store, media_dir: Path, payload: dict[str, Any]) -> None:
+    """The worker's half of ``upload_later``: process, store, mark complete (or failed)."""
+    media_id = int(payload["media_id"])
+    folder = media_dir / "attachments" / str(media_id)
+    raw = folder / "upload"
+    if not raw.exists():
+        return  # done already: the job ran before, or the upload was deleted
+    try:
+        image = await asyncio.to_thread(process_image, raw.read_bytes())
+    except ValidationError:
+        await _mark(store, media_id, {"processing": "failed"})
+        raw.unlink(missing_ok=True)
+        return
+    paths = await asyncio.to_thread(_write_files, media_dir, media_id, image)
+    await _mark(
+        store,
+        media_id,
+        {
+            "content_type": image.content_type,
+            "file_path": paths[0],
+            "thumbnail_path": paths[1],
+            "file_size": len(image.original),
+            "blurhash": image.blurhash,
+            "meta": orjson.dumps(image.meta).decode(),
+            "processing": "complete",
+        },
+    )
+    raw.unlink(missing_ok=True)
+
+
+async def _mark(store: Store, media_id: int, values: dict[str, Any]) -> None:
+    async with store.write() as conn:
+        await conn.execute(
+            update(media_attachments).where(media_attachments.c.id == media_id).values(**values)
+        )
 
 
 async def get_own(store: Store, account_id: int, media_id: int) -> dict[str, Any]:

@@ -63,15 +63,19 @@ async def notify(
     from_account_id: int,
     type: str,
     status_id: int | None = None,
+    own: bool = False,
 ) -> int | None:
     """Tell a local account that something happened; None when nothing is written.
 
-    Nothing is written for remote recipients, for one's own actions, or when the recipient
-    blocked the sender or muted their notifications.
+    Nothing is written for remote recipients, for one's own actions (unless ``own``: the
+    end of one's own poll), or when the recipient blocked the sender or muted their
+    notifications.
     """
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
-    if account_id == from_account_id or await _silenced(conn, account_id, from_account_id):
+    if account_id == from_account_id and not own:
+        return None
+    if await _silenced(conn, account_id, from_account_id):
         return None
     notification_id = store.new_id()
     await conn.execute(

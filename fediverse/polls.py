@@ -12,6 +12,7 @@ from fediverse.errors import NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.storage.database import Store
 from fediverse.storage.tables import poll_votes, polls, statuses
+from fediverse.tasks import POLL_ENDED, schedule
 from fediverse.visibility import can_see
 
 MAX_OPTIONS = 4
@@ -63,6 +64,8 @@ async def create_poll(
             created_at=now,
         )
     )
+    expires_at = now + poll.expires_in_s * 1000
+    await schedule(store, conn, POLL_ENDED, {"poll_id": poll_id}, expires_at)
     return poll_id
 
 

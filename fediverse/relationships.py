@@ -23,6 +23,7 @@ from fediverse.storage.tables import (
     follows,
     mutes,
 )
+from fediverse.tasks import MUTE_EXPIRED, schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,9 +358,10 @@ async def mute(
                 mutes.c.account_id == account_id, mutes.c.target_account_id == target_id
             )
         )
+        mute_id = store.new_id()
         await conn.execute(
             insert(mutes).values(
-                id=store.new_id(),
+                id=mute_id,
                 account_id=account_id,
                 target_account_id=target_id,
                 hide_notifications=notifications,
@@ -377,6 +379,8 @@ async def unmute(store: Store, account_id: int, target_id: int) -> None:
                 mutes.c.account_id == account_id, mutes.c.target_account_id == target_id
             )
         )
+        if expires is not None:
+            await schedule(store, conn, MUTE_EXPIRED, {"mute_id": mute_id}, expires)
 
 
 async def set_note(store: Store, account_id: int, target_id: int, comment: str) -> None:

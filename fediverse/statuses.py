@@ -135,6 +135,15 @@ async def attach_media(
     )
     if len(attached) != len(set(media_ids)):
         raise ValidationError("Validation failed: media_ids names media that cannot be attached")
+    unfinished = await conn.fetch_val(
+        select(func.count())
+        .select_from(media_attachments)
+        .where(media_attachments.c.id.in_(media_ids), media_attachments.c.processing != "complete")
+    )
+    if unfinished:
+        raise ValidationError(
+            "Cannot attach files that have not finished processing. Try again in a moment!"
+        )
 
 
 _NEW_TAG = (

@@ -16,6 +16,7 @@ from federation.jobs import build_registry
 from fediverse.jobs import JobRegistry, Worker
 from fediverse.runtime import Runtime, open_runtime
 from fediverse.settings import Settings
+from fediverse.tasks import FEEDS_TRIM, start_feed_trimming
 from web.activitypub import activitypub_routes
 from web.errors import EXCEPTION_HANDLERS
 from web.health import healthz
@@ -78,6 +79,8 @@ async def _worker(runtime: Runtime, registry: JobRegistry, *, enabled: bool) -> 
     if not enabled:
         yield
         return
+    if FEEDS_TRIM in registry.names():
+        await start_feed_trimming(runtime.store)
     stop = asyncio.Event()
     task = asyncio.create_task(Worker(runtime.queue, registry).run(stop))
     try:

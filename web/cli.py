@@ -187,6 +187,7 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from federation.http import build_client
     from fediverse.jobs import Worker
     from fediverse.runtime import open_runtime
+    from fediverse.tasks import start_feed_trimming
     from web.app import default_registry
     from web.logs import configure_logging
 
@@ -200,6 +201,7 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         worker = Worker(
             runtime.queue, default_registry(runtime, http), concurrency=args.concurrency
         )
+        await start_feed_trimming(runtime.store)
         stop_waiter = asyncio.create_task(_wake_on(stop, runtime.queue.notify))
         await worker.run(stop)
         stop_waiter.cancel()

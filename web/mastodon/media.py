@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from fediverse import media
-from fediverse.errors import BadRequestError
+from fediverse.errors import BadRequestError, ValidationError
 from fediverse.runtime import Runtime
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.serializers.statuses import serialize_media
@@ -18,12 +18,13 @@ from web.responses import error_response
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-async def _upload(call: Call) -> dict[str, object]:
+async def _upload(call: Call, *, later: bool) -> Response:
     upload = call.params.file("file")
     if upload is None:
         raise BadRequestError("param is missing or the value is empty: file")
     data = await upload.read(media.IMAGE_SIZE_LIMIT + 1)
-    media_id = await media.upload(
+    store_it = media.upload_later if later else media.upload
+    media_id = await store_it(
         call.store,
         Path(call.settings.media_dir),
         call.account_id,
@@ -32,23 +33,27 @@ async def _upload(call: Call) -> dict[str, object]:
         focus=call.params.text("focus", max_length=50),
     )
     row = await media.get_own(call.store, call.account_id, media_id)
-    return serialize_media(row, call.settings.base_url)
+    status = 200 if row["processing"] == "complete" else 202
+    return json(serialize_media(row, call.settings.base_url), status)
 
 
 @api("write:media")
 async def upload_v1(call: Call) -> Response:
-    return json(await _upload(call))
+    return await _upload(call, later=False)
 
 
 @api("write:media")
 async def upload_v2(call: Call) -> Response:
-    # Images are processed before we answer, so the attachment is always complete: 200.
-    return json(await _upload(call))
+    """Large images are processed by the worker: 202, and ``url`` is null until it is done
+    (``GET /api/v1/media/:id`` answers 206 meanwhile), as Mastodon does."""
+    return await _upload(call, later=True)
 
 
 @api("write:media")
 async def show(call: Call) -> Response:
     row = await media.get_own(call.store, call.account_id, call.path_id())
+    if row["processing"] == "failed":
+        raise ValidationError("Error processing thumbnail for uploaded media")
     status = 206 if row["processing"] != "complete" else 200
     return json(serialize_media(row, call.settings.base_url), status)
 

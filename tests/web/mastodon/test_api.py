@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import random
+from pathlib import Path
 
 import orjson
 from PIL import Image
 from sqlalchemy import insert, select
 
+from fediverse import media, tasks
 from fediverse.ids import now_ms
+from fediverse.jobs import JobRegistry, Worker
 from fediverse.storage.tables import accounts, follow_requests, jobs
 from tests.web.mastodon.conftest import Instance, Member, image_bytes
 
@@ -438,3 +442,71 @@ async def test_favourited_by_and_reblogged_by_list_accounts_and_hide_what_the_vi
         )
         assert hidden.status_code == 404
         assert hidden.json() == {"error": "Record not found"}
+
+
+def noisy_png(size: int = 700) -> bytes:
+    """A PNG that does not compress: larger than what /api/v2/media processes at once."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (size, size), random.Random(7).randbytes(size * size * 3)).save(
+        out, "PNG"
+    )
+    return out.getvalue()
+
+
+async def run_media_jobs(instance: Instance) -> None:
+    registry = JobRegistry()
+    tasks.register(registry, instance.store, Path(instance.settings.media_dir))
+    await Worker(instance.runtime.queue, registry).run_once()
+
+
+async def test_media_v2__a_large_image_is_accepted_at_once_and_processed_later(
+    instance: Instance,
+) -> None:
+    anna = await instance.member("anna")
+    data = noisy_png()
+    assert len(data) > media.PROCESS_LATER_BYTES
+    uploaded = await instance.client.post(
+        "/api/v2/media", files={"file": ("stor.png", data, "image/png")}, headers=anna.headers
+    )
+    assert uploaded.status_code == 202, uploaded.text
+    assert uploaded.json()["url"] is None
+    media_id = uploaded.json()["id"]
+    pending = await instance.client.get(f"/api/v1/media/{media_id}", headers=anna.headers)
+    assert pending.status_code == 206
+    too_early = await instance.client.post(
+        "/api/v1/statuses", json={"status": "bild", "media_ids": [media_id]}, headers=anna.headers
+    )
+    assert too_early.status_code == 422
+    assert "finished processing" in too_early.json()["error"]
+
+    await run_media_jobs(instance)
+    done = await instance.client.get(f"/api/v1/media/{media_id}", headers=anna.headers)
+    assert done.status_code == 200
+    assert done.json()["meta"]["original"]["width"] == 700
+    stored = await instance.client.get(done.json()["url"].removeprefix("http://kommun-a.test"))
+    assert stored.headers["content-type"] == "image/png"
+    status = await post(instance, anna, status="bild", media_ids=[media_id])
+    assert len(status["media_attachments"]) == 1  # type: ignore[arg-type]
+
+
+async def test_media_v2__a_broken_large_image_fails_then_or_later_with_422(
+    instance: Instance,
+) -> None:
+    anna = await instance.member("anna")
+    junk = await instance.client.post(
+        "/api/v2/media",
+        files={"file": ("x.png", b"\x00" * (media.PROCESS_LATER_BYTES + 1), "image/png")},
+        headers=anna.headers,
+    )
+    assert junk.status_code == 422  # not an image at all: refused before anything is kept
+    cut_off = noisy_png()[: media.PROCESS_LATER_BYTES + 10]  # a valid header, a broken body
+    uploaded = await instance.client.post(
+        "/api/v2/media", files={"file": ("x.png", cut_off, "image/png")}, headers=anna.headers
+    )
+    assert uploaded.status_code == 202
+    await run_media_jobs(instance)
+    failed = await instance.client.get(
+        f"/api/v1/media/{uploaded.json()['id']}", headers=anna.headers
+    )
+    assert failed.status_code == 422
+    assert failed.json()["error"] == "Error processing thumbnail for uploaded media"
