@@ -29,6 +29,7 @@ import {
   Endpoints,
   Follow,
   Like,
+  Mention,
   Note,
   Person,
   PUBLIC_COLLECTION,
@@ -152,10 +153,13 @@ const commands = {
     const noteId = ctx.getObjectUri(Note, { identifier: ACTOR, id: randomUUID() });
     const recipients = [...followers.values()];
     const ccs = [ctx.getFollowersUri(ACTOR)];
+    const tags = [];
     if (mention) {
       const mentioned = await lookupActor(ctx, mention);
       recipients.push(mentioned);
       ccs.push(mentioned.id);
+      const name = `@${mentioned.preferredUsername}@${mentioned.id.host}`;
+      tags.push(new Mention({ href: mentioned.id, name }));
     }
     const note = new Note({
       id: noteId,
@@ -163,6 +167,7 @@ const commands = {
       to: PUBLIC_COLLECTION,
       ccs,
       content,
+      tags,
       published: Temporal.Now.instant(),
       url: noteId,
     });
