@@ -7,7 +7,7 @@ public keys, once loaded, are kept in memory for the inbox, which verifies every
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -111,7 +111,9 @@ class Actors:
             return await account_by_uri(conn, uri)
 
     async def by_uri(self, uri: str, *, refresh: bool = False) -> AccountRef:
-        """The account of actor ``uri``, fetched when unknown, stale or ``refresh``."""
+        """The account of actor ``uri``, fetched when unknown, stale or ``refresh``; refused
+        (PolicyRefusedError) when its domain is, even if we hold a copy."""
+        await self.fetcher.policy.check_url(uri)
         found = await self.cached(uri)
         if found is not None and (found.is_local or not (refresh or found.is_stale(now_ms()))):
             return found
@@ -131,7 +133,10 @@ class Actors:
         return await self.store_actor(actor)
 
     async def store_actor(self, actor: Actor) -> AccountRef:
-        await upsert_remote_account(self.store, remote_actor_from_ap(actor))
+        remote = remote_actor_from_ap(actor)
+        if await self.fetcher.policy.rejects_media(remote.domain):
+            remote = replace(remote, avatar_remote_url=None, header_remote_url=None)
+        await upsert_remote_account(self.store, remote)
         stored = await self.cached(actor.id)
         assert stored is not None
         if stored.public_key_id:
@@ -170,6 +175,7 @@ class Actors:
     async def by_acct(self, acct: str) -> AccountRef:
         """Resolve ``user@domain`` by WebFinger; the actor must be on the named domain."""
         parsed = parse_acct(acct)
+        await self.fetcher.policy.check(parsed.domain)
         try:
             result = parse_jrd(await self.fetcher.webfinger(parsed.domain, str(parsed)))
         except ActivityPubError as exc:

@@ -4,6 +4,7 @@ parent of a reply (fetched when missing, to a bounded depth), sanitized content.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 import orjson
@@ -14,7 +15,7 @@ from activitypub.errors import ActivityPubError
 from activitypub.html import sanitize_html
 from activitypub.vocab import GenericObject, Hashtag, Mention, Note, RawObject, parse_post_document
 from activitypub.vocab.fields import is_url, same_origin
-from federation.errors import FetchError, InvalidActivityError
+from federation.errors import FetchError, InvalidActivityError, PolicyRefusedError
 from federation.service import Federation
 from fediverse.feeds import fan_out
 from fediverse.ids import now_ms
@@ -87,6 +88,16 @@ def status_from_ap(
     )
 
 
+def media_links(note: Note) -> str:
+    """Attachments as plain links, for a domain whose media we do not fetch or store."""
+    links = "<br>".join(
+        f'<a href="{escape(a.url)}" rel="nofollow noopener">{escape(a.name or a.url)}</a>'
+        for a in note.attachments
+        if is_url(a.url)
+    )
+    return f"<p>{links}</p>" if links else ""
+
+
 def generic_as_note(obj: GenericObject, actor: str) -> Note:
     """Video, Event, Audio ... shown as a post with their name and a link, as Mastodon does."""
     raw = obj.raw
@@ -136,8 +147,8 @@ async def parent_of(fed: Federation, note: Note, depth: int) -> StatusRef | None
         if parent_note.author is None or not same_origin(parent_note.id, parent_note.author):
             return None
         author = await fed.actors.by_uri(parent_note.author)
-    except (FetchError, ActivityPubError, InvalidActivityError):
-        return None  # a lost parent does not lose the reply
+    except (FetchError, ActivityPubError, InvalidActivityError, PolicyRefusedError):
+        return None  # a lost parent (or one on a refused domain) does not lose the reply
     return await store_note(fed, parent_note, author, depth=depth + 1, require_relevance=False)
 
 
@@ -160,6 +171,8 @@ async def store_note(
             return None
         mentioned = await _mentioned(conn, note)
         status = status_from_ap(note, author, parent, mentioned)
+        if note.attachments and await fed.policy.rejects_media(author.domain or ""):
+            status = replace(status, content=status.content + media_links(note))
         status_id = await store_remote_status(store, conn, status)
         if status_id is None:
             return await status_by_uri(conn, note.id)

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from activitypub.errors import ActivityPubError
 from activitypub.vocab import parse_activity
-from federation.errors import FetchError
+from federation.errors import FetchError, PolicyRefusedError
 from federation.handlers import HANDLERS, Context
+from federation.policy import domain_of
 from federation.service import Federation
 from fediverse.ids import now_ms
 from fediverse.storage.tables import received_activities
@@ -48,10 +49,15 @@ async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any]) -> None:
     except ActivityPubError as exc:  # checked at the inbox; a parser change may still refuse
         log.warning("stored activity no longer parses", extra={"error": exc.message})
         return
+    if not await fed.policy.allows(domain_of(activity.actor)):
+        return  # stored before its domain was suspended (or the mode closed): dropped
     try:
         actor = await fed.actors.by_uri(activity.actor)
     except FetchError:
         raise  # the worker retries: the actor's server may be back later
     if actor.suspended_at is not None:
         return
-    await handler(Context(fed, actor), activity)
+    try:
+        await handler(Context(fed, actor), activity)
+    except PolicyRefusedError as exc:  # e.g. a boost of a post on a refused domain
+        log.info("activity refers to a refused domain", extra={"error": exc.message})

@@ -154,11 +154,18 @@ async def _new_follow(
 
 
 async def receive_follow(
-    store: Store, conn: Connection, follower_id: int, target_id: int, uri: str | None
+    store: Store,
+    conn: Connection,
+    follower_id: int,
+    target_id: int,
+    uri: str | None,
+    *,
+    needs_approval: bool = False,
 ) -> None:
-    """A remote account asks to follow a local one: a request if locked, else accepted at once."""
+    """A remote account asks to follow a local one: a request if locked (or ``needs_approval``,
+    as for a silenced domain), else accepted at once."""
     target = await _account(conn, target_id)
-    if target["locked"]:
+    if target["locked"] or needs_approval:
         request_id = store.new_id()
         await conn.execute(
             insert(follow_requests).values(

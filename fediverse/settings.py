@@ -37,6 +37,9 @@ class Settings:
     database_url: str = _setting("sqlite:///./data/kollegium.db", "database URL", "database")
     media_dir: Path = _setting(Path("./data/media"), "directory for uploaded media", "path")  # noqa: RUF009
     federation_mode: str = _setting("allowlist", "allowlist, blocklist or closed", "mode")
+    local_only_default: bool = _setting(
+        True, "new posts stay local unless the author or the post chooses otherwise", "bool"
+    )
     redis_url: str | None = _setting(None, "optional Redis URL for streaming", "redis")
     password_grant: bool = _setting(True, "allow the OAuth password grant", "bool")
     dev_insecure: bool = _setting(False, "allow http ids and private addresses", "bool")

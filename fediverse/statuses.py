@@ -108,7 +108,11 @@ async def _reply_target(conn: Connection, author_id: int, reply_to: int | None) 
         return None
     row = await conn.fetch_one(
         select(
-            statuses.c.id, statuses.c.account_id, statuses.c.conversation_id, statuses.c.uri
+            statuses.c.id,
+            statuses.c.account_id,
+            statuses.c.conversation_id,
+            statuses.c.uri,
+            statuses.c.local_only,
         ).where(statuses.c.id == reply_to, statuses.c.reblog_of_id.is_(None), can_see(author_id))
     )
     if row is None:
@@ -189,11 +193,21 @@ async def link_mentions(
         )
 
 
-def _defaults(new: NewStatus, prefs: dict[str, Any], reply: Any) -> tuple[str, bool, bool]:
+def _local_only(new: NewStatus, prefs: dict[str, Any], reply: Any, default: bool) -> bool:
+    """The post's choice, else the author's preference, else the instance's default; a reply
+    to a local-only status is local-only whatever was chosen, so a thread never leaks."""
+    if reply is not None and reply["local_only"]:
+        return True
+    if new.local_only is not None:
+        return new.local_only
+    return bool(prefs.get("default_local_only", default))
+
+
+def _defaults(
+    new: NewStatus, prefs: dict[str, Any], reply: Any, local_only_default: bool = True
+) -> tuple[str, bool, bool]:
     visibility = new.visibility or prefs.get("default_privacy") or "public"
-    local_only = (
-        new.local_only if new.local_only is not None else prefs.get("default_local_only", True)
-    )
+    local_only = _local_only(new, prefs, reply, local_only_default)
     sensitive = new.sensitive if new.sensitive is not None else bool(prefs.get("default_sensitive"))
     return visibility, bool(local_only), bool(sensitive or new.spoiler_text)
 
@@ -232,7 +246,7 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
             return existing
         reply = await _reply_target(conn, author_id, new.in_reply_to_id)
         status_id = store.new_id()
-        row = _status_row(new, prefs, reply, formatted)
+        row = _status_row(new, prefs, reply, formatted, settings.local_only_default)
         row.update(
             id=status_id,
             account_id=author_id,
@@ -289,9 +303,13 @@ async def _remember_key(
 
 
 def _status_row(
-    new: NewStatus, prefs: dict[str, Any], reply: Any, formatted: Formatted
+    new: NewStatus,
+    prefs: dict[str, Any],
+    reply: Any,
+    formatted: Formatted,
+    local_only_default: bool = True,
 ) -> dict[str, Any]:
-    visibility, local_only, sensitive = _defaults(new, prefs, reply)
+    visibility, local_only, sensitive = _defaults(new, prefs, reply, local_only_default)
     return {
         "local": True,
         "text": new.text,

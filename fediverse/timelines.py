@@ -10,6 +10,7 @@ from sqlalchemy import exists, or_, select
 
 from fediverse.errors import NotFoundError
 from fediverse.hydrate import STATUS_COLUMNS, STATUS_NAMES, Row
+from fediverse.instances import not_silenced
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.rawsql import Raw, select_list
 from fediverse.storage.database import Store
@@ -77,6 +78,7 @@ async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFil
         statuses.c.reblog_of_id.is_(None),
         can_see(viewer),
         not_hidden_from(viewer),
+        not_silenced(),
     )
     if f.local:
         query = query.where(statuses.c.local.is_(True))
@@ -113,6 +115,7 @@ async def tag(
         statuses.c.visibility == "public",
         can_see(viewer),
         not_hidden_from(viewer),
+        not_silenced(),
     )
     for required in f.all:
         query = query.where(statuses.c.id.in_(_tagged([required])))

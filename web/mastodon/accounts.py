@@ -21,6 +21,7 @@ async def _credential_json(call: Call) -> Response:
     row = await directory.account_by_id(call.store, call.account_id)
     prefs, waiting = await profiles.own_profile(call.runtime, call.account_id)
     assert call.viewer is not None
+    prefs = {"default_local_only": call.settings.local_only_default, **prefs}
     return json(
         serialize_credential_account(
             row, call.settings.base_url, role=call.viewer.role, preferences=prefs, requests=waiting
