@@ -1,0 +1,716 @@
+"""Groups (FEP-1b12): a ``Group`` account that members follow and that announces their posts.
+
+A group is an account with ``actor_type = 'Group'`` and a row in ``groups``. Membership is
+the follow relation, so that Mastodon users join by following: members are the group's
+followers, join requests are follow requests to it (closed groups are ``locked``), and a
+ban is a block by the group. ``group_memberships`` holds what follows cannot: who
+moderates, and who was banned. Posting checks are in ``groups_posting``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from databases.core import Connection
+from sqlalchemy import delete, func, insert, select, update
+
+from fediverse import audit, relationships
+from fediverse.accounts import USERNAME, new_key_columns
+from fediverse.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from fediverse.hydrate import STATUS_COLUMNS, Row
+from fediverse.ids import now_ms
+from fediverse.outgoing import federate
+from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.remote import follower_inboxes
+from fediverse.remote_statuses import delete_remote_status
+from fediverse.runtime import Runtime
+from fediverse.storage.database import Store
+from fediverse.storage.tables import (
+    accounts,
+    blocks,
+    follow_requests,
+    follows,
+    group_memberships,
+    groups,
+    statuses,
+    users,
+)
+from fediverse.urls import actor_urls
+
+PRIVACIES = ("internal", "closed", "open")
+ROLES = ("member", "moderator", "admin")
+MAX_PARTNERS = 100
+_DOMAIN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-:")
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    """What a member of staff gives to create a group."""
+
+    username: str
+    display_name: str = ""
+    note: str = ""
+    privacy: str = "internal"
+    partner_domains: tuple[str, ...] = ()
+    moderators_only_start_threads: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChange:
+    """An edit of a group; None leaves a field as it is."""
+
+    display_name: str | None = None
+    note: str | None = None
+    privacy: str | None = None
+    partner_domains: tuple[str, ...] | None = None
+    moderators_only_start_threads: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group, local (with its settings) or remote (what its actor document told us)."""
+
+    id: int
+    username: str
+    domain: str | None
+    uri: str
+    display_name: str
+    note: str
+    locked: bool
+    privacy: str
+    partner_domains: tuple[str, ...]
+    moderators_only_start_threads: bool
+    members_count: int
+    created_at: int
+
+    @property
+    def is_local(self) -> bool:
+        return self.domain is None
+
+    @property
+    def federated(self) -> bool:
+        return not self.is_local or self.privacy != "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member, a pending member or a banned account of a group."""
+
+    account_id: int
+    role: str
+    state: str  # member, pending, banned
+    since: int
+
+
+def check_partner_domains(domains: Sequence[str]) -> tuple[str, ...]:
+    found = tuple(dict.fromkeys(d.strip().lower() for d in domains if d.strip()))
+    if len(found) > MAX_PARTNERS:
+        raise ValidationError(f"partner_domains may list at most {MAX_PARTNERS} domains")
+    for domain in found:
+        if ("." not in domain and ":" not in domain) or not set(domain) <= _DOMAIN_CHARS:
+            raise ValidationError(f"partner_domains: {domain!r} is not a domain")
+    return found
+
+
+def _check_privacy(privacy: str) -> str:
+    if privacy not in PRIVACIES:
+        raise ValidationError(f"privacy must be one of {', '.join(PRIVACIES)}")
+    return privacy
+
+
+def check_new_group(new: NewGroup) -> NewGroup:
+    username = new.username.strip().lower()
+    if not USERNAME.match(username):
+        raise ValidationError(
+            "name must be 1-30 characters: lower-case letters a-z, digits and underscores"
+        )
+    if len(new.display_name) > 200:
+        raise ValidationError("display_name must be at most 200 characters")
+    if len(new.note) > 2000:
+        raise ValidationError("note must be at most 2000 characters")
+    return NewGroup(
+        username,
+        new.display_name.strip(),
+        new.note.strip(),
+        _check_privacy(new.privacy),
+        check_partner_domains(new.partner_domains),
+        new.moderators_only_start_threads,
+    )
+
+
+def _note_html(text: str) -> str:
+    from html import escape
+
+    return "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+
+
+async def _require_staff(conn: Connection, account_id: int) -> None:
+    found = await conn.fetch_val(select(users.c.id).where(users.c.account_id == account_id))
+    if found is None:
+        raise ForbiddenError("Only local staff may do this")
+
+
+async def _refuse_taken(conn: Connection, username: str) -> None:
+    taken = await conn.fetch_val(
+        select(func.count())
+        .select_from(accounts)
+        .where(func.lower(accounts.c.username) == username, accounts.c.domain.is_(None))
+    )
+    if taken:
+        raise ConflictError(f"the name {username!r} is taken")
+
+
+async def create_group(runtime: Runtime, creator_id: int, new: NewGroup) -> int:
+    """Create a group; its creator is its first member and its admin. Returns its account id."""
+    new = check_new_group(new)
+    store, base_url = runtime.store, runtime.settings.base_url
+    keys = new_key_columns()  # outside the transaction: key generation is slow
+    async with store.write() as conn:
+        await _require_staff(conn, creator_id)
+        await _refuse_taken(conn, new.username)
+        group_id, now = store.new_id(), now_ms()
+        await conn.execute(
+            insert(accounts).values(
+                id=group_id,
+                username=new.username,
+                domain=None,
+                actor_type="Group",
+                display_name=new.display_name or new.username,
+                note=_note_html(new.note),
+                note_source=new.note,
+                locked=new.privacy == "closed",
+                discoverable=new.privacy != "internal",
+                created_at=now,
+                updated_at=now,
+                **actor_urls(base_url, new.username),
+                **keys,
+            )
+        )
+        await conn.execute(
+            insert(groups).values(
+                account_id=group_id,
+                privacy=new.privacy,
+                partner_domains=orjson.dumps(list(new.partner_domains)).decode(),
+                moderators_only_start_threads=new.moderators_only_start_threads,
+                created_by_account_id=creator_id,
+                created_at=now,
+            )
+        )
+        await _set_membership(store, conn, group_id, creator_id, role="admin", state="member")
+        await _insert_member_follow(store, conn, creator_id, group_id)
+        await audit.record(
+            store,
+            conn,
+            actor=f"account:{creator_id}",
+            action="group.create",
+            target_type="account",
+            target=new.username,
+            account_id=creator_id,
+            data={"privacy": new.privacy},
+        )
+    return group_id
+
+
+async def _insert_member_follow(store: Store, conn: Connection, follower: int, group: int) -> None:
+    exists = await conn.fetch_val(
+        select(follows.c.id).where(
+            follows.c.account_id == follower, follows.c.target_account_id == group
+        )
+    )
+    if exists is None:
+        await relationships._insert_follow(store, conn, follower, group, {})
+
+
+async def _set_membership(
+    store: Store, conn: Connection, group_id: int, account_id: int, *, role: str, state: str
+) -> None:
+    changed = await conn.fetch_all(
+        update(group_memberships)
+        .where(
+            group_memberships.c.group_account_id == group_id,
+            group_memberships.c.account_id == account_id,
+        )
+        .values(role=role, state=state)
+        .returning(group_memberships.c.id)
+    )
+    if not changed:
+        await conn.execute(
+            insert(group_memberships).values(
+                id=store.new_id(),
+                group_account_id=group_id,
+                account_id=account_id,
+                role=role,
+                state=state,
+                created_at=now_ms(),
+            )
+        )
+
+
+_GROUP_COLUMNS = (
+    accounts.c.id,
+    accounts.c.username,
+    accounts.c.domain,
+    accounts.c.uri,
+    accounts.c.display_name,
+    accounts.c.note,
+    accounts.c.locked,
+    groups.c.privacy,
+    groups.c.partner_domains,
+    groups.c.moderators_only_start_threads,
+    accounts.c.followers_count,
+    accounts.c.created_at,
+)
+_GROUPS_JOIN = accounts.outerjoin(groups, groups.c.account_id == accounts.c.id)
+
+
+def _group(row: Any) -> Group:
+    m = row._mapping
+    local = m["domain"] is None
+    privacy = m["privacy"] or ("closed" if m["locked"] else "open")
+    return Group(
+        id=int(m["id"]),
+        username=m["username"],
+        domain=m["domain"],
+        uri=m["uri"],
+        display_name=m["display_name"],
+        note=m["note"],
+        locked=bool(m["locked"]),
+        privacy=privacy if local else ("closed" if m["locked"] else "open"),
+        partner_domains=tuple(orjson.loads(m["partner_domains"] or "[]")),
+        moderators_only_start_threads=bool(m["moderators_only_start_threads"]),
+        members_count=int(m["followers_count"]),
+        created_at=int(m["created_at"]),
+    )
+
+
+async def group_on(conn: Connection, group_id: int) -> Group | None:
+    """A group by account id, local or remote; None when the account is no group."""
+    row = await conn.fetch_one(
+        select(*_GROUP_COLUMNS)
+        .select_from(_GROUPS_JOIN)
+        .where(
+            accounts.c.id == group_id,
+            accounts.c.actor_type == "Group",
+            accounts.c.suspended_at.is_(None),
+        )
+    )
+    return None if row is None else _group(row)
+
+
+async def groups_among(conn: Connection, account_ids: Sequence[int]) -> list[Group]:
+    """The groups among some accounts (the mentioned ones of a post, say)."""
+    if not account_ids:
+        return []
+    rows = await conn.fetch_all(
+        select(*_GROUP_COLUMNS)
+        .select_from(_GROUPS_JOIN)
+        .where(
+            accounts.c.id.in_(list(account_ids)),
+            accounts.c.actor_type == "Group",
+            accounts.c.suspended_at.is_(None),
+        )
+        .order_by(accounts.c.id)
+    )
+    return [_group(r) for r in rows]
+
+
+async def get_group(store: Store, group_id: int) -> Group:
+    async with store.read() as conn:
+        found = await group_on(conn, group_id)
+    if found is None:
+        raise NotFoundError("Record not found")
+    return found
+
+
+async def is_member(conn: Connection, group_id: int, account_id: int) -> bool:
+    found = await conn.fetch_val(
+        select(follows.c.id).where(
+            follows.c.account_id == account_id, follows.c.target_account_id == group_id
+        )
+    )
+    return found is not None
+
+
+async def is_banned(conn: Connection, group_id: int, account_id: int) -> bool:
+    found = await conn.fetch_val(
+        select(blocks.c.id).where(
+            blocks.c.account_id == group_id, blocks.c.target_account_id == account_id
+        )
+    )
+    return found is not None
+
+
+async def role_of(conn: Connection, group_id: int, account_id: int) -> str | None:
+    """``admin``, ``moderator`` or ``member`` for a member, None for anyone else."""
+    if not await is_member(conn, group_id, account_id):
+        return None
+    found = await conn.fetch_val(
+        select(group_memberships.c.role).where(
+            group_memberships.c.group_account_id == group_id,
+            group_memberships.c.account_id == account_id,
+        )
+    )
+    return str(found or "member")
+
+
+async def is_moderator(conn: Connection, group_id: int, account_id: int) -> bool:
+    return await role_of(conn, group_id, account_id) in ("moderator", "admin")
+
+
+async def _moderated_group(conn: Connection, moderator_id: int, group_id: int) -> Group:
+    group = await group_on(conn, group_id)
+    if group is None or not group.is_local:
+        raise NotFoundError("Record not found")
+    if not await is_moderator(conn, group_id, moderator_id):
+        raise ForbiddenError("Only moderators of this group may do this")
+    return group
+
+
+async def moderator_uris(conn: Connection, group_id: int) -> list[str]:
+    """The actors who moderate a group, for its ``attributedTo`` collection (as Lemmy has)."""
+    rows = await conn.fetch_all(
+        select(accounts.c.uri)
+        .select_from(
+            group_memberships.join(accounts, accounts.c.id == group_memberships.c.account_id)
+        )
+        .where(
+            group_memberships.c.group_account_id == group_id,
+            group_memberships.c.role.in_(("moderator", "admin")),
+            group_memberships.c.state == "member",
+        )
+        .order_by(group_memberships.c.id)
+    )
+    return [str(r[0]) for r in rows]
+
+
+async def list_groups(
+    store: Store, viewer_id: int, *, mine: bool, limit: int = 40, offset: int = 0
+) -> list[Group]:
+    """The viewer's groups (``mine``), or the local groups the viewer may find and join."""
+    query = (
+        select(*_GROUP_COLUMNS)
+        .select_from(_GROUPS_JOIN)
+        .where(accounts.c.actor_type == "Group", accounts.c.suspended_at.is_(None))
+    )
+    if mine:
+        joined = select(follows.c.target_account_id).where(follows.c.account_id == viewer_id)
+        query = query.where(accounts.c.id.in_(joined))
+    else:
+        query = query.where(accounts.c.domain.is_(None))
+    query = query.order_by(accounts.c.username).limit(max(1, min(limit, 80))).offset(offset)
+    async with store.read() as conn:
+        return [_group(r) for r in await conn.fetch_all(query)]
+
+
+async def update_group(
+    runtime: Runtime, moderator_id: int, group_id: int, change: GroupChange
+) -> Group:
+    """Edit a group; its members' servers hear of it (an Update of the Group actor)."""
+    store = runtime.store
+    async with store.write() as conn:
+        group = await _moderated_group(conn, moderator_id, group_id)
+        account_values: dict[str, Any] = {"updated_at": now_ms()}
+        group_values: dict[str, Any] = {}
+        if change.display_name is not None:
+            if len(change.display_name) > 200:
+                raise ValidationError("display_name must be at most 200 characters")
+            account_values["display_name"] = change.display_name.strip() or group.username
+        if change.note is not None:
+            if len(change.note) > 2000:
+                raise ValidationError("note must be at most 2000 characters")
+            account_values.update(note=_note_html(change.note), note_source=change.note.strip())
+        if change.privacy is not None:
+            privacy = _check_privacy(change.privacy)
+            if privacy == "internal" and group.privacy != "internal":
+                raise ValidationError("a federated group cannot become internal")
+            group_values["privacy"] = privacy
+            account_values.update(locked=privacy == "closed", discoverable=privacy != "internal")
+        if change.partner_domains is not None:
+            partners = check_partner_domains(change.partner_domains)
+            group_values["partner_domains"] = orjson.dumps(list(partners)).decode()
+        if change.moderators_only_start_threads is not None:
+            group_values["moderators_only_start_threads"] = change.moderators_only_start_threads
+        await conn.execute(update(accounts).where(accounts.c.id == group_id).values(account_values))
+        if group_values:
+            await conn.execute(
+                update(groups).where(groups.c.account_id == group_id).values(group_values)
+            )
+        if group.federated:
+            await federate(store, conn, "actor.update", account_id=group_id)
+    return await get_group(store, group_id)
+
+
+def partner_refusal(group: Group, domain: str | None) -> str | None:
+    """Why an account from ``domain`` (None: local) may not join, or None when it may."""
+    if domain is None:
+        return None
+    if group.privacy == "internal":
+        return "This group is internal to its instance"
+    if group.partner_domains and domain.lower() not in group.partner_domains:
+        return f"This group is open only to members from {', '.join(group.partner_domains)}"
+    return None
+
+
+async def join(store: Store, account_id: int, group_id: int) -> str:
+    """Join (follow) a group; returns ``member``, or ``pending`` while moderators decide."""
+    async with store.read() as conn:
+        group = await group_on(conn, group_id)
+        if group is None:
+            raise NotFoundError("Record not found")
+        if await is_banned(conn, group_id, account_id):
+            raise ForbiddenError("You are banned from this group")
+    await relationships.follow(store, account_id, group_id)
+    async with store.read() as conn:
+        return "member" if await is_member(conn, group_id, account_id) else "pending"
+
+
+async def leave(store: Store, account_id: int, group_id: int) -> None:
+    """Leave a group (or withdraw a join request): an Undo Follow for a remote group."""
+    async with store.read() as conn:
+        if await group_on(conn, group_id) is None:
+            raise NotFoundError("Record not found")
+    await relationships.unfollow(store, account_id, group_id)
+
+
+async def receive_join(
+    store: Store, conn: Connection, group: Group, account_id: int, domain: str, uri: str | None
+) -> str | None:
+    """A remote actor asks to join a local group; returns why it is refused, or None."""
+    refusal = partner_refusal(group, domain)
+    if refusal is None and await is_banned(conn, group.id, account_id):
+        refusal = "You are banned from this group"
+    if refusal is not None:
+        return refusal
+    await relationships.receive_follow(store, conn, account_id, group.id, uri)
+    return None
+
+
+async def _pending_id(conn: Connection, group_id: int, account_id: int) -> int:
+    found = await conn.fetch_val(
+        select(follow_requests.c.id).where(
+            follow_requests.c.account_id == account_id,
+            follow_requests.c.target_account_id == group_id,
+        )
+    )
+    if found is None:
+        raise NotFoundError("No such join request")
+    return int(found)
+
+
+async def approve(store: Store, moderator_id: int, group_id: int, account_id: int) -> None:
+    """A moderator lets a pending member in (a remote one is sent an Accept)."""
+    async with store.write() as conn:
+        await _moderated_group(conn, moderator_id, group_id)
+        await relationships.accept_follow_request(
+            store, conn, await _pending_id(conn, group_id, account_id)
+        )
+
+
+async def reject(store: Store, moderator_id: int, group_id: int, account_id: int) -> None:
+    """A moderator turns a join request down (a remote one is sent a Reject)."""
+    async with store.write() as conn:
+        await _moderated_group(conn, moderator_id, group_id)
+        await relationships.reject_follow_request(
+            store, conn, await _pending_id(conn, group_id, account_id)
+        )
+
+
+async def ban(store: Store, moderator_id: int, group_id: int, account_id: int) -> None:
+    """A moderator bans an account: its membership ends, the group blocks it, and its posts
+    are refused from then on."""
+    async with store.read() as conn:
+        await _moderated_group(conn, moderator_id, group_id)
+        if await is_moderator(conn, group_id, account_id):
+            raise ForbiddenError("A moderator cannot be banned; remove the role first")
+    await relationships.block(store, group_id, account_id)
+    async with store.write() as conn:
+        await _set_membership(store, conn, group_id, account_id, role="member", state="banned")
+
+
+async def unban(store: Store, moderator_id: int, group_id: int, account_id: int) -> None:
+    async with store.read() as conn:
+        await _moderated_group(conn, moderator_id, group_id)
+    await relationships.unblock(store, group_id, account_id)
+    async with store.write() as conn:
+        await conn.execute(
+            delete(group_memberships).where(
+                group_memberships.c.group_account_id == group_id,
+                group_memberships.c.account_id == account_id,
+                group_memberships.c.state == "banned",
+            )
+        )
+
+
+async def set_role(
+    store: Store, moderator_id: int, group_id: int, account_id: int, role: str
+) -> None:
+    """Make a member a moderator (or a member again)."""
+    if role not in ROLES:
+        raise ValidationError(f"role must be one of {', '.join(ROLES)}")
+    async with store.write() as conn:
+        await _moderated_group(conn, moderator_id, group_id)
+        if not await is_member(conn, group_id, account_id):
+            raise NotFoundError("Not a member of this group")
+        await _set_membership(store, conn, group_id, account_id, role=role, state="member")
+
+
+async def members(
+    store: Store,
+    viewer_id: int,
+    group_id: int,
+    *,
+    state: str = "member",
+    limit: int = 40,
+    max_id: int | None = None,
+) -> list[Member]:
+    """Members (newest first by membership), ``pending`` join requests (moderators only) or
+    ``banned`` accounts (moderators only)."""
+    async with store.read() as conn:
+        group = await group_on(conn, group_id)
+        if group is None:
+            raise NotFoundError("Record not found")
+        if state != "member" and not await is_moderator(conn, group_id, viewer_id):
+            raise ForbiddenError("Only moderators of this group may see this")
+        if state == "member":
+            await _check_reader(conn, group, viewer_id)
+        return await _member_rows(conn, group_id, state, max(1, min(limit, 80)), max_id)
+
+
+async def _member_rows(
+    conn: Connection, group_id: int, state: str, limit: int, max_id: int | None
+) -> list[Member]:
+    if state == "banned":
+        table: Any = blocks
+        where = blocks.c.account_id == group_id
+    elif state == "pending":
+        table, where = follow_requests, follow_requests.c.target_account_id == group_id
+    elif state == "member":
+        table, where = follows, follows.c.target_account_id == group_id
+    else:
+        raise ValidationError("state must be member, pending or banned")
+    other = table.c.target_account_id if state == "banned" else table.c.account_id
+    query = (
+        select(table.c.id, other, table.c.created_at, group_memberships.c.role)
+        .select_from(
+            table.outerjoin(
+                group_memberships,
+                (group_memberships.c.group_account_id == group_id)
+                & (group_memberships.c.account_id == other),
+            )
+        )
+        .where(where)
+    )
+    if max_id is not None:
+        query = query.where(table.c.id < max_id)
+    rows = await conn.fetch_all(query.order_by(table.c.id.desc()).limit(limit))
+    return [Member(int(r[1]), str(r[3] or "member"), state, int(r[2])) for r in rows]
+
+
+async def _check_reader(conn: Connection, group: Group, viewer_id: int) -> None:
+    """Closed groups (and every remote group) show their posts and members to members only."""
+    if await is_member(conn, group.id, viewer_id):
+        return
+    if group.is_local and group.privacy != "closed":
+        return
+    raise ForbiddenError("This group's posts are for its members only")
+
+
+async def timeline(store: Store, viewer_id: int, group_id: int, page: PageQuery) -> list[Row]:
+    """The posts of a group, newest first: what it announced (or, remote, what reached us)."""
+    async with store.read() as conn:
+        group = await group_on(conn, group_id)
+        if group is None:
+            raise NotFoundError("Record not found")
+        await _check_reader(conn, group, viewer_id)
+        query = select(*STATUS_COLUMNS).where(
+            statuses.c.group_id == group_id,
+            statuses.c.deleted_at.is_(None),
+            statuses.c.reblog_of_id.is_(None),
+        )
+        rows = await conn.fetch_all(apply_page(query, statuses.c.id, page))
+    return newest_first([r._mapping for r in rows], page)
+
+
+async def remove_post(runtime: Runtime, moderator_id: int, group_id: int, status_id: int) -> None:
+    """A moderator removes a post from the group: it is deleted here, and every member's
+    server (and the author's) is told by the group."""
+    store = runtime.store
+    async with store.write() as conn:
+        group = await _moderated_group(conn, moderator_id, group_id)
+        row = await conn.fetch_one(
+            select(statuses.c.uri, statuses.c.account_id, statuses.c.local_only).where(
+                statuses.c.id == status_id, statuses.c.group_id == group_id
+            )
+        )
+        if row is None:
+            raise NotFoundError("No such post in this group")
+        uri, author_id, local_only = str(row[0]), int(row[1]), bool(row[2])
+        if group.federated and not local_only:
+            inboxes = await follower_inboxes(conn, group_id)
+            author_inbox = await conn.fetch_val(
+                select(func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)).where(
+                    accounts.c.id == author_id, accounts.c.domain.is_not(None)
+                )
+            )
+            if author_inbox:
+                inboxes.append(str(author_inbox))
+            await federate(
+                store,
+                conn,
+                "group.remove",
+                group_id=group_id,
+                uri=uri,
+                inboxes=sorted(set(inboxes)),
+            )
+        await delete_remote_status(conn, uri, author_id)
+        await audit.record(
+            store,
+            conn,
+            actor=f"account:{moderator_id}",
+            action="group.remove_post",
+            target_type="status",
+            target=uri,
+            account_id=moderator_id,
+            data={"group_id": str(group_id)},
+        )
+
+
+async def viewer_states(store: Store, viewer_id: int, group_ids: Sequence[int]) -> dict[int, str]:
+    """The viewer's standing in each group, in three queries: ``admin``, ``moderator``,
+    ``member``, ``pending``, ``banned``, or absent when none."""
+    if not group_ids:
+        return {}
+    ids = list(group_ids)
+    async with store.read() as conn:
+        joined = await conn.fetch_all(
+            select(follows.c.target_account_id).where(
+                follows.c.account_id == viewer_id, follows.c.target_account_id.in_(ids)
+            )
+        )
+        asked = await conn.fetch_all(
+            select(follow_requests.c.target_account_id).where(
+                follow_requests.c.account_id == viewer_id,
+                follow_requests.c.target_account_id.in_(ids),
+            )
+        )
+        roles = await conn.fetch_all(
+            select(
+                group_memberships.c.group_account_id,
+                group_memberships.c.role,
+                group_memberships.c.state,
+            ).where(
+                group_memberships.c.account_id == viewer_id,
+                group_memberships.c.group_account_id.in_(ids),
+            )
+        )
+    found: dict[int, str] = {int(r[0]): "pending" for r in asked}
+    found |= {int(r[0]): "member" for r in joined}
+    for group_id, role, state in ((int(r[0]), str(r[1]), str(r[2])) for r in roles):
+        if state == "banned":
+            found[group_id] = "banned"
+        elif group_id in found and found[group_id] == "member":
+            found[group_id] = role
+    return found
