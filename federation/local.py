@@ -46,6 +46,7 @@ class LoadedStatus:
     parent_uri: str | None
     reblog_of_uri: str | None
     media: list[dict[str, Any]]
+    group_uri: str | None = None  # the group the post was for (FEP-1b12 ``audience``)
 
 
 async def local_actor(conn: Connection, username: str, base_url: str) -> LocalActor | None:
@@ -110,7 +111,15 @@ async def load_status(conn: Connection, status_id: int) -> LoadedStatus | None:
         parent_uri=await _uri_of(conn, data["in_reply_to_id"]) or data.get("in_reply_to_uri"),
         reblog_of_uri=await _uri_of(conn, data["reblog_of_id"]),
         media=await _media(conn, status_id),
+        group_uri=await _account_uri(conn, data.get("group_id")),
     )
+
+
+async def _account_uri(conn: Connection, account_id: int | None) -> str | None:
+    if account_id is None:
+        return None
+    value = await conn.fetch_val(select(accounts.c.uri).where(accounts.c.id == account_id))
+    return None if value is None else str(value)
 
 
 async def _mentions(conn: Connection, status_id: int) -> list[tuple[str, str]]:

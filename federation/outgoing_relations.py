@@ -103,6 +103,8 @@ async def reject_follow(
     inner = _follow_object(uri, follower.uri, actor.uri)
     reject_id = f"{actor.uri}#rejects/{hashlib.sha256(uri.encode()).hexdigest()[:16]}"
     reject = build_reject(reject_id, actor.uri, inner)
+    if payload.get("reason"):
+        reject = {**reject, "summary": str(payload["reason"])}  # why, as Lemmy shows it
     return Outgoing(actor.id, reject, _inbox(follower))
 
 

@@ -67,9 +67,11 @@ def to_note_ap(loaded: LoadedStatus, base_url: str) -> RawObject:
     """A status as the Note its id serves and its Create carries."""
     row = loaded.row
     to, cc = note_addressing(loaded)
+    if loaded.group_uri is not None and loaded.group_uri not in to + cc:
+        to = [*to, loaded.group_uri]
     tag_list = [build_mention(uri, name) for uri, name in loaded.mentions]
     tag_list += [build_hashtag(f"{base_url}/tags/{name.lower()}", name) for name in loaded.tags]
-    return build_note(
+    note = build_note(
         note_id=row["uri"],
         attributed_to=loaded.author["uri"],
         content_html=row["content"],
@@ -86,6 +88,9 @@ def to_note_ap(loaded: LoadedStatus, base_url: str) -> RawObject:
         attachments=[_attachment(m, base_url) for m in loaded.media],
         replies=f"{row['uri']}/replies",
     )
+    if loaded.group_uri is not None:
+        note = {**note, "audience": loaded.group_uri}
+    return note
 
 
 def _attachment(media: dict[str, Any], base_url: str) -> RawObject:

@@ -208,6 +208,7 @@ async def delivery_inboxes_for_status(conn: Connection, status_id: int) -> list[
             statuses.c.visibility,
             statuses.c.local_only,
             statuses.c.in_reply_to_account_id,
+            statuses.c.group_id,
         ).where(statuses.c.id == status_id)
     )
     if row is None or row[2]:
@@ -215,8 +216,8 @@ async def delivery_inboxes_for_status(conn: Connection, status_id: int) -> list[
     found = await mentioned_inboxes(conn, status_id)
     if row[1] != "direct":
         found += await follower_inboxes(conn, int(row[0]))
-    if row[3] is not None:
-        parent = await account_by_id(conn, int(row[3]))
+    for other in (row[3], row[4]):  # the replied-to author, and a remote group posted to
+        parent = await account_by_id(conn, int(other)) if other is not None else None
         if parent is not None and not parent.is_local and parent.delivery_inbox:
             found.append(parent.delivery_inbox)
     return sorted(set(found))

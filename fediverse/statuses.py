@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.feeds import fan_out_statement
 from fediverse.formatting import Formatted, format_status_text
+from fediverse.groups_posting import distribute, group_for_post, local_only_for
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -245,8 +246,16 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
         if existing is not None:
             return existing
         reply = await _reply_target(conn, author_id, new.in_reply_to_id)
+        group = await group_for_post(
+            conn, author_id, formatted.mentioned_account_ids, reply["id"] if reply else None
+        )
         status_id = store.new_id()
         row = _status_row(new, prefs, reply, formatted, settings.local_only_default)
+        if group is not None:
+            row["group_id"] = group.id
+            row["local_only"] = local_only_for(group, new.local_only, row["local_only"]) or bool(
+                reply is not None and reply["local_only"]
+            )
         row.update(
             id=status_id,
             account_id=author_id,
@@ -263,6 +272,8 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
         statements.append(fan_out_statement(status_id, author_id, visibility=row["visibility"]))
         statements += _count_statements(author_id, reply)
         await Raw(conn).batch(statements)
+        if group is not None:
+            await distribute(store, conn, status_id, group, author_id, local_only=row["local_only"])
         await _notify_subscribers(
             store, conn, [r["account_id"] for r in subscribers], status_id, reply, row
         )

@@ -6,6 +6,7 @@ from databases.core import Connection
 from sqlalchemy import select
 
 from activitypub.vocab import Activity
+from federation.groups import backfill, is_group_actor
 from federation.handlers.base import Context, local_target
 from fediverse.relationships import accept_follow_request
 from fediverse.storage.tables import follow_requests
@@ -16,6 +17,8 @@ async def handle(ctx: Context, activity: Activity) -> None:
         request_id = await _request(ctx, conn, activity)
         if request_id is not None:
             await accept_follow_request(ctx.store, conn, request_id)
+    if request_id is not None and await is_group_actor(ctx.fed, ctx.actor):
+        await backfill(ctx.fed, ctx.actor)  # a new member reads the group's earlier posts
 
 
 async def _request(ctx: Context, conn: Connection, activity: Activity) -> int | None:

@@ -6,6 +6,7 @@ from activitypub.addressing import Visibility, visibility_from_addressing
 from activitypub.errors import ActivityPubError
 from activitypub.vocab import Activity, parse_post_document
 from federation.errors import FetchError
+from federation.groups import is_group_actor, receive_announce
 from federation.handlers.base import Context
 from federation.incoming import store_note
 from fediverse.feeds import fan_out
@@ -16,8 +17,11 @@ from fediverse.remote_statuses import StatusRef, add_reblog, status_by_uri
 
 
 async def handle(ctx: Context, activity: Activity) -> None:
+    if await is_group_actor(ctx.fed, ctx.actor):
+        await receive_announce(ctx.fed, ctx.actor, activity)  # FEP-1b12: not a boost
+        return
     if activity.id is None or isinstance(activity.object, Activity):
-        return  # a group relaying an activity: the groups issue handles FEP-1b12
+        return
     status = await _boosted(ctx, activity)
     if status is None or status.local_only or status.visibility not in ("public", "unlisted"):
         return

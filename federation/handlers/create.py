@@ -6,6 +6,7 @@ from activitypub.errors import ActivityPubError
 from activitypub.vocab import Activity, parse_document
 from activitypub.vocab.fields import same_origin
 from federation.errors import FetchError, InvalidActivityError
+from federation.groups import receive_post
 from federation.handlers.base import Context
 from federation.incoming import note_of, store_note
 
@@ -27,4 +28,6 @@ async def handle(ctx: Context, activity: Activity) -> None:
         return  # an actor, a collection...: nothing Mastodon would show
     if note.author != ctx.actor.uri:
         return  # only the author may create their post
+    if await receive_post(ctx.fed, ctx.actor, activity):
+        return  # a post for one of our groups: taken (and announced) or refused
     await store_note(ctx.fed, note, ctx.actor)

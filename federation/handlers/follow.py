@@ -11,7 +11,9 @@ from databases.core import Connection
 from sqlalchemy import Table, select
 
 from activitypub.vocab import Activity
+from federation.groups import join_refusal
 from federation.handlers.base import Context, local_target
+from fediverse.groups import Group, group_on
 from fediverse.relationships import receive_follow
 from fediverse.remote import AccountRef
 from fediverse.remote_relations import is_blocked_by
@@ -26,6 +28,10 @@ async def handle(ctx: Context, activity: Activity) -> None:
         if await is_blocked_by(conn, ctx.actor.id, target.id):
             await ctx.federate(conn, _reject(ctx, target, activity.id))
             return
+        group = await group_on(conn, target.id)
+        if group is not None:
+            await _join_group(ctx, conn, group, target, activity)
+            return
         follow_id = await _existing(conn, follows, ctx.actor, target)
         if follow_id is not None:
             await ctx.federate(conn, {"kind": "accept_follow", "follow_id": follow_id})
@@ -35,6 +41,21 @@ async def handle(ctx: Context, activity: Activity) -> None:
             await receive_follow(
                 ctx.store, conn, ctx.actor.id, target.id, activity.id, needs_approval=silenced
             )
+
+
+async def _join_group(
+    ctx: Context, conn: Connection, group: Group, target: AccountRef, activity: Activity
+) -> None:
+    """Joining a group is following it: refused by the group's rules, else as a follow."""
+    follow_id = await _existing(conn, follows, ctx.actor, target)
+    if follow_id is not None:
+        await ctx.federate(conn, {"kind": "accept_follow", "follow_id": follow_id})
+        return
+    if await _existing(conn, follow_requests, ctx.actor, target) is not None:
+        return
+    refusal = await join_refusal(ctx.fed, conn, group, ctx.actor, activity.id)
+    if refusal is not None:
+        await ctx.federate(conn, {**_reject(ctx, target, activity.id), "reason": refusal})
 
 
 async def _existing(

@@ -14,6 +14,7 @@ from web.activitypub.common import (
     minimal_page,
     wants_activity_json,
 )
+from web.activitypub.groups import group_actor_fields, served_group
 
 
 async def _actor_response(request: Request, username: str) -> Response:
@@ -22,11 +23,18 @@ async def _actor_response(request: Request, username: str) -> Response:
         actor = await local_actor(conn, username, fed.base_url)
     if actor is None:
         raise NotFoundError("no such account")
+    if actor.row["actor_type"] == "Group":
+        async with fed.runtime.store.read() as conn:
+            await served_group(conn, int(actor.row["id"]))
     if not wants_activity_json(request):
         return minimal_page(actor.row["display_name"] or actor.row["username"])
     # Actor and key documents stay readable unsigned, so key fetches cannot deadlock.
     multikey = await fed.multikey(actor.row["id"])
-    return activity_response(to_actor_ap(actor, multikey))
+    document = to_actor_ap(actor, multikey)
+    if actor.row["actor_type"] == "Group":
+        async with fed.runtime.store.read() as conn:
+            document = {**document, **await group_actor_fields(conn, actor.row)}
+    return activity_response(document)
 
 
 async def user_actor(request: Request) -> Response:

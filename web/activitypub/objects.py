@@ -28,6 +28,7 @@ from federation.serialize import to_announce_ap, to_create_ap, to_note_ap
 from federation.service import Federation
 from fediverse.errors import NotFoundError
 from fediverse.storage.tables import accounts, follows, mentions
+from web.activitypub import groups
 from web.activitypub.common import (
     activity_response,
     federation_of,
@@ -62,7 +63,9 @@ async def _status_for(request: Request) -> tuple[Federation, LoadedStatus]:
 
 async def _may_see(fed: Federation, loaded: LoadedStatus, peer: VerifyingKey) -> bool:
     """Public and unlisted to any allowed server; private to followers' servers; direct to
-    the servers of the mentioned."""
+    the servers of the mentioned. A group's posts only to servers where it has members."""
+    if not await groups.may_fetch_group_post(fed, loaded, peer):
+        return False
     visibility = loaded.row["visibility"]
     if visibility in ("public", "unlisted"):
         return True
@@ -108,6 +111,9 @@ async def _owner(request: Request) -> tuple[Federation, dict[str, Any]]:
         actor = await local_actor(conn, request.path_params["username"], fed.base_url)
     if actor is None:
         raise NotFoundError("no such account")
+    if actor.row["actor_type"] == "Group":
+        async with fed.runtime.store.read() as conn:
+            await groups.served_group(conn, int(actor.row["id"]))
     return fed, actor.row
 
 
@@ -158,7 +164,9 @@ async def _note_by_uri(conn: Any, fed: Federation, uri: str) -> dict[str, Any] |
 
 async def outbox(request: Request) -> Response:
     fed, row = await _owner(request)
-    await signed_peer(request)
+    peer = await signed_peer(request)
+    if row["actor_type"] == "Group":
+        return await groups.outbox(request, fed, peer)
     outbox_url = row["outbox_url"]
     max_id = request.query_params.get("max_id", "")
     async with fed.runtime.store.read() as conn:

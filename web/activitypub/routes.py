@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.activitypub import actors, inbox, objects, wellknown
+from web.activitypub import actors, groups, inbox, objects, wellknown
 
 
 def activitypub_routes() -> list[Route]:
@@ -22,6 +22,7 @@ def activitypub_routes() -> list[Route]:
         Route("/users/{username}/followers", objects.followers, methods=["GET"]),
         Route("/users/{username}/following", objects.following, methods=["GET"]),
         Route("/users/{username}/collections/featured", objects.featured, methods=["GET"]),
+        Route("/users/{username}/moderators", groups.moderators_route, methods=["GET"]),
         Route("/users/{username}/statuses/{status_id:int}", objects.status, methods=["GET"]),
         Route(
             "/users/{username}/statuses/{status_id:int}/activity",

@@ -11,9 +11,11 @@ from activitypub.nodeinfo import Usage, build_nodeinfo, build_nodeinfo_links
 from activitypub.webfinger import Acct, build_host_meta, build_jrd, parse_resource
 from fediverse import __version__
 from fediverse.errors import BadRequestError, NotFoundError
+from fediverse.groups import group_on
 from fediverse.remote import account_by_uri, local_account_by_username
 from fediverse.storage.tables import statuses, users
 from web.activitypub.common import federation_of
+from web.activitypub.groups import served_group
 
 JRD = "application/jrd+json; charset=utf-8"
 
@@ -31,6 +33,8 @@ async def webfinger(request: Request) -> Response:
         account = await local_account_by_username(conn, username)
         if account is None and resource.startswith("http"):
             account = await account_by_uri(conn, resource)
+        if account is not None and await group_on(conn, account.id) is not None:
+            await served_group(conn, account.id)  # an internal group is no one's business
     if account is None or not account.is_local or account.suspended_at is not None:
         raise NotFoundError("no such account here")
     acct = Acct(account.username, fed.domain)

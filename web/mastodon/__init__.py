@@ -8,6 +8,7 @@ from web.mastodon import accounts as a
 from web.mastodon import instance, media, notifications, search, timelines
 from web.mastodon import statuses as s
 from web.mastodon.endpoint import route
+from web.mastodon.groups import group_routes
 from web.mastodon.oauth import oauth_routes
 
 
@@ -104,4 +105,5 @@ def mastodon_routes() -> list[BaseRoute]:
         *_account_routes(),
         *_status_routes(),
         *_other_routes(),
+        *group_routes(),
     ]
