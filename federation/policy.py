@@ -10,6 +10,8 @@ within about a second, without a restart.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from federation.errors import PolicyRefusedError
@@ -109,3 +111,10 @@ class Policy:
 
     async def check_url(self, url: str) -> None:
         await self.check(domain_of(url))
+
+
+def may_federate(status: Mapping[str, Any]) -> bool:
+    """Whether a status may leave this instance at all, by anyone's hand (its author's fan-out,
+    a boost, a group's Announce): never when local-only or deleted. Where it may go is
+    ``Policy.allows`` per domain, which delivery checks for every inbox."""
+    return not status["local_only"] and status.get("deleted_at") is None

@@ -51,7 +51,8 @@ async def _local_partners(conn: Connection, table: Table, ids: list[int]) -> set
             or_(table.c.account_id.in_(ids), table.c.target_account_id.in_(ids))
         )
     )
-    return {a for row in rows for a in row if a not in ids}
+    pairs = [(int(row[0]), int(row[1])) for row in rows]
+    return {a for pair in pairs for a in pair if a not in ids}
 
 
 async def _recount(conn: Connection, account_ids: set[int]) -> None:
