@@ -24,6 +24,7 @@ from web.mastodon import mastodon_routes
 from web.metrics import MetricsMiddleware, RequestMetrics, metrics
 from web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from web.streaming import streaming_routes
+from web.ui import ui_routes
 
 WORKER_STOP_SECONDS = 30.0
 RegistryFactory = Callable[[Runtime, httpx.AsyncClient], JobRegistry]
@@ -41,6 +42,7 @@ def routes() -> list[BaseRoute]:
         *activitypub_routes(),
         *mastodon_routes(),
         *streaming_routes(),
+        *ui_routes(),
     ]
 
 

@@ -543,6 +543,21 @@ home_feed = Table(
     sqlite_with_rowid=False,
 )
 
+# --- Web app (issue 8) ----------------------------------------------------------------------
+# A problem with accessibility, reported from the accessibility statement page (DOS-lagen
+# requires a way to report one); signed in or not, so ``account_id`` may be NULL.
+accessibility_reports = Table(
+    "accessibility_reports",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts", nullable=True),
+    Column("page", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False),
+    Column("contact", String(320), nullable=False, server_default=""),
+    Column("handled_at", BigInteger),
+    _created(),
+)
+
 
 # --- Moderation (issue 6.5) -----------------------------------------------------------------
 # A report about an account (and some of its statuses), by a local user or from another server

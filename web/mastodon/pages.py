@@ -37,7 +37,12 @@ def render(
     response = HTMLResponse(html, status_code=status)
     response.headers["cache-control"] = "no-store"
     response.headers["x-frame-options"] = "DENY"
+    response.headers["x-content-type-options"] = "nosniff"
+    response.headers["referrer-policy"] = "same-origin"
+    # No inline style or script (the web app's stylesheet); the form may end in a redirect
+    # to the app's own redirect URI, which can be any scheme, hence the * in form-action.
     response.headers["content-security-policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *"
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' *; "
+        "frame-ancestors 'none'; base-uri 'none'"
     )
     return response

@@ -1,4 +1,6 @@
-"""The browser session of the sign-in page: a signed cookie, and CSRF tokens derived from it."""
+"""The browser session of the web app and the sign-in page: a signed cookie, and CSRF tokens
+derived from it. Both cookies cover the whole site, so that signing in to the web app also
+signs in to the consent page Mastodon apps open (as on Mastodon)."""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def start_session(response: Response, settings: Settings, user_id: int) -> None:
         httponly=True,
         secure=not settings.dev_insecure,
         samesite="lax",
-        path="/oauth",
+        path="/",
     )
 
 
@@ -68,10 +70,14 @@ def set_csrf_cookie(response: Response, settings: Settings, seed: str) -> None:
         httponly=True,
         secure=not settings.dev_insecure,
         samesite="lax",
-        path="/oauth",
+        path="/",
     )
 
 
 def csrf_ok(request: Request, settings: Settings, submitted: str) -> bool:
     seed = request.cookies.get(CSRF_COOKIE, "")
     return bool(seed) and hmac.compare_digest(submitted, csrf_token(settings, seed))
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

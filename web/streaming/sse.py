@@ -20,12 +20,18 @@ RECONNECT = "retry: 1000\n\n"  # the SSE field that sets the client's reconnect 
 HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
 
-def sse_endpoint(name: str | None) -> Callable[[Request], Awaitable[Response]]:
-    """The route for one named stream, or for ``?stream=`` when ``name`` is None."""
+Viewer = Callable[[Request, Runtime], Awaitable[int]]
+
+
+def sse_endpoint(
+    name: str | None, viewer: Viewer = viewer_of
+) -> Callable[[Request], Awaitable[Response]]:
+    """The route for one named stream, or for ``?stream=`` when ``name`` is None; ``viewer``
+    finds the account (a bearer token for the API, the session cookie for the web app)."""
 
     async def endpoint(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
-        account_id = await viewer_of(request, runtime)
+        account_id = await viewer(request, runtime)
         wanted = name or request.query_params.get("stream", "")
         stream = await open_stream(runtime, wanted, request.query_params, account_id)
         subscription = runtime.events.subscribe(set(stream.topics))

@@ -1,14 +1,14 @@
-"""The web app: what its pages store
+"""The web app: what its pages store (reports of accessibility problems)
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-27
-
-Reserved in order so that work on several issues can add tables side by side; a revision
-with nothing to do yet upgrades and downgrades as a no-op.
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -17,8 +17,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "accessibility_reports",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=True),
+        sa.Column("page", sa.Text(), server_default="", nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("contact", sa.String(length=320), server_default="", nullable=False),
+        sa.Column("handled_at", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_accessibility_reports_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accessibility_reports")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("accessibility_reports")

@@ -1,0 +1,104 @@
+"""The person signed in to the web app: who they are, their language and posting defaults."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+
+from fediverse.errors import ValidationError
+from fediverse.storage.database import Store
+from fediverse.storage.tables import accounts, departments, users
+
+LANGUAGES = ("sv", "en")
+_LOCALE = re.compile(r"^[a-z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class WebUser:
+    """One signed-in user, as every page needs them (one query per request)."""
+
+    user_id: int
+    account_id: int
+    username: str
+    display_name: str
+    role: str
+    locale: str
+    preferences: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def default_local_only(self) -> bool:
+        return bool(self.preferences.get("default_local_only", True))
+
+    @property
+    def default_privacy(self) -> str:
+        return str(self.preferences.get("default_privacy", "public"))
+
+
+_WEB_USER = (
+    select(
+        users.c.id,
+        users.c.account_id,
+        users.c.role,
+        users.c.locale,
+        users.c.settings,
+        accounts.c.username,
+        accounts.c.display_name,
+    )
+    .join(accounts, accounts.c.id == users.c.account_id)
+    .where(users.c.disabled.is_(False), accounts.c.suspended_at.is_(None))
+)
+
+
+async def web_user(store: Store, user_id: int) -> WebUser | None:
+    """The user of a session, or None when they are gone, disabled or suspended."""
+    async with store.read() as conn:
+        row = await conn.fetch_one(_WEB_USER.where(users.c.id == user_id))
+    if row is None:
+        return None
+    prefs = orjson.loads(row["settings"] or "{}")
+    return WebUser(
+        user_id=row["id"],
+        account_id=row["account_id"],
+        username=row["username"],
+        display_name=row["display_name"] or row["username"],
+        role=row["role"] or "user",
+        locale=row["locale"] if row["locale"] in LANGUAGES else "sv",
+        preferences=prefs if isinstance(prefs, dict) else {},
+    )
+
+
+async def set_locale(store: Store, user_id: int, locale: str) -> None:
+    """The language of the web app for this user."""
+    if not _LOCALE.match(locale) or locale not in LANGUAGES:
+        raise ValidationError(f"locale must be one of {', '.join(LANGUAGES)}")
+    async with store.write() as conn:
+        await conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
+
+
+@dataclass(frozen=True, slots=True)
+class StaffCard:
+    """What a profile page shows beside the account: the work title and department."""
+
+    title: str
+    department: str
+
+
+async def staff_card(store: Store, account_id: int) -> StaffCard:
+    query = (
+        select(accounts.c.title, departments.c.name)
+        .select_from(accounts.outerjoin(departments, departments.c.id == accounts.c.department_id))
+        .where(accounts.c.id == account_id)
+    )
+    async with store.read() as conn:
+        row = await conn.fetch_one(query)
+    if row is None:
+        return StaffCard("", "")
+    return StaffCard(row[0] or "", row[1] or "")

@@ -1,0 +1,196 @@
+"""Groups: browse and create them, join or ask to join, leave, read and post to a group.
+
+A group's privacy is explained in plain words wherever it is chosen or shown. Posting to a
+group is posting a status that mentions it (``fediverse.groups_posting`` decides the rest).
+Moderation (members, join requests, bans, removing posts, editing) is in ``groups_moderation``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from fediverse import groups, statuses
+from fediverse.errors import ForbiddenError, KollegiumError, NotFoundError
+from fediverse.groups import Group, NewGroup
+from fediverse.statuses import NewStatus
+from web.ui.pages import Ui
+from web.ui.views import older_url, page_query, status_dicts
+
+PRIVACIES = groups.PRIVACIES
+
+
+def privacy_texts(ui: Ui) -> dict[str, tuple[str, str]]:
+    """Each privacy's name and what it means, in the reader's language."""
+    _ = ui.gettext
+    return {
+        "internal": (
+            _("Internal"),
+            _("Only staff of our municipality can join and read. Nothing leaves our server."),
+        ),
+        "closed": (
+            _("Closed"),
+            _(
+                "Colleagues here and in partner municipalities can ask to join; the group's "
+                "moderators approve each request. Only members read the posts."
+            ),
+        ),
+        "open": (
+            _("Open"),
+            _(
+                "Colleagues here and in partner municipalities can join at once and read "
+                "the posts."
+            ),
+        ),
+    }
+
+
+def group_id(ui: Ui) -> int:
+    raw = str(ui.request.path_params.get("id", ""))
+    if not raw.isdigit() or len(raw) > 19:
+        raise NotFoundError(ui.gettext("That group does not exist."))
+    return int(raw)
+
+
+def handle(ui: Ui, group: Group) -> str:
+    return group.username if group.is_local else f"{group.username}@{group.domain}"
+
+
+async def index(ui: Ui) -> Response:
+    """The viewer's groups, then every group of the municipality."""
+    store = ui.runtime.store
+    mine = await groups.list_groups(store, ui.account_id, mine=True, limit=80)
+    every = await groups.list_groups(store, ui.account_id, mine=False, limit=80)
+    states = await groups.viewer_states(store, ui.account_id, [g.id for g in mine + every])
+    mine_ids = {g.id for g in mine}
+    return ui.render(
+        "ui/groups.html",
+        ui.gettext("Groups"),
+        mine=mine,
+        others=[g for g in every if g.id not in mine_ids],
+        states=states,
+        privacies=privacy_texts(ui),
+        created=ui.request.query_params.get("created") == "1",
+    )
+
+
+def _new_form(ui: Ui, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    return ui.render(
+        "ui/groups_new.html",
+        ui.gettext("Create a group"),
+        status,
+        privacies=privacy_texts(ui),
+        form={
+            "username": ui.field("username"),
+            "display_name": ui.field("display_name"),
+            "note": ui.field("note"),
+            "privacy": ui.field("privacy", "internal"),
+            "partner_domains": ui.field("partner_domains"),
+            "moderators_only": ui.field("moderators_only") == "on",
+        },
+        errors=errors or {},
+    )
+
+
+async def new(ui: Ui) -> Response:
+    return _new_form(ui)
+
+
+def partner_domains(ui: Ui) -> tuple[str, ...]:
+    raw = ui.field("partner_domains").replace(",", " ").split()
+    return tuple(d for d in raw if d)
+
+
+async def create(ui: Ui) -> Response:
+    privacy = ui.field("privacy")
+    if privacy not in PRIVACIES:
+        return _new_form(ui, {"privacy": ui.gettext("Choose who can join the group.")}, 422)
+    new_group = NewGroup(
+        username=ui.field("username").strip().lower(),
+        display_name=ui.field("display_name").strip(),
+        note=ui.field("note"),
+        privacy=privacy,
+        partner_domains=partner_domains(ui),
+        moderators_only_start_threads=ui.field("moderators_only") == "on",
+    )
+    try:
+        created = await groups.create_group(ui.runtime, ui.account_id, new_group)
+    except KollegiumError as exc:
+        return _new_form(ui, {"username": ui.gettext(exc.message)}, exc.status)
+    return ui.redirect(f"/groups/{created}?created=1")
+
+
+async def _timeline(ui: Ui, group: Group) -> tuple[list[dict[str, Any]], str | None, bool]:
+    """The group's posts, and whether the viewer may read them at all."""
+    try:
+        rows = await groups.timeline(ui.runtime.store, ui.account_id, group.id, page_query(ui))
+    except ForbiddenError:
+        return [], None, False
+    return await status_dicts(ui, rows), older_url(ui, rows), True
+
+
+async def show(ui: Ui, draft_error: str | None = None, status: int = 200) -> Response:
+    store = ui.runtime.store
+    group = await groups.get_group(store, group_id(ui))
+    state = (await groups.viewer_states(store, ui.account_id, [group.id])).get(group.id)
+    posts, older, readable = await _timeline(ui, group)
+    return ui.render(
+        "ui/groups_show.html",
+        group.display_name or group.username,
+        status,
+        group=group,
+        handle=handle(ui, group),
+        state=state,
+        moderator=state in ("moderator", "admin"),
+        privacy=privacy_texts(ui).get(group.privacy),
+        statuses=posts,
+        older=older,
+        readable=readable,
+        draft_text=ui.field("status"),
+        draft_error=draft_error,
+        next=f"/groups/{group.id}",
+        notice=ui.request.query_params.get("notice", ""),
+    )
+
+
+async def join(ui: Ui) -> Response:
+    target = group_id(ui)
+    outcome = await groups.join(ui.runtime.store, ui.account_id, target)
+    return ui.redirect(f"/groups/{target}?notice={'joined' if outcome == 'member' else 'asked'}")
+
+
+async def leave(ui: Ui) -> Response:
+    target = group_id(ui)
+    await groups.leave(ui.runtime.store, ui.account_id, target)
+    return ui.redirect(f"/groups/{target}?notice=left")
+
+
+def group_post(group: Group, text: str, spoiler_text: str) -> NewStatus:
+    """A post to ``group``: a status that mentions it (once), which the group passes on."""
+    mention = f"@{group.username}" if group.is_local else f"@{group.username}@{group.domain}"
+    if mention.lower() not in text.lower().split():
+        text = f"{mention} {text}"
+    # local_only None: the group decides (an internal group's posts never leave).
+    return NewStatus(
+        text=text,
+        spoiler_text=spoiler_text,
+        sensitive=bool(spoiler_text) or None,
+        visibility="public",
+        local_only=None,
+    )
+
+
+async def post(ui: Ui) -> Response:
+    store = ui.runtime.store
+    group = await groups.get_group(store, group_id(ui))
+    text = ui.field("status").strip()
+    if not text:
+        return await show(ui, ui.gettext("Write something before you post."), 422)
+    try:
+        status_id = await statuses.create_status(
+            ui.runtime, ui.account_id, group_post(group, text, ui.field("spoiler_text").strip())
+        )
+    except KollegiumError as exc:
+        return await show(ui, ui.gettext(exc.message), exc.status)
+    return ui.redirect(f"/groups/{group.id}#s-{status_id}")

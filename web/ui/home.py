@@ -1,0 +1,29 @@
+"""The home timeline with the composer on top, and the newer posts the live updates fetch."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from fediverse import timelines
+from web.ui.compose import Draft, default_audience
+from web.ui.pages import Ui
+from web.ui.views import older_url, page_query, status_dicts
+
+
+async def home(ui: Ui) -> Response:
+    rows = await timelines.home(ui.runtime.store, ui.account_id, page_query(ui))
+    return ui.render(
+        "ui/home.html",
+        ui.gettext("Home"),
+        statuses=await status_dicts(ui, rows),
+        older=older_url(ui, rows),
+        draft=Draft(audience=default_audience(ui)),
+        next="/",
+        first_page=ui.request.query_params.get("max_id") is None,
+    )
+
+
+async def newer(ui: Ui) -> Response:
+    """Posts newer than ``since_id`` as a fragment of the timeline, for the live updates."""
+    rows = await timelines.home(ui.runtime.store, ui.account_id, page_query(ui, 40))
+    return ui.render("ui/_statuses.html", "", statuses=await status_dicts(ui, rows))

@@ -1,0 +1,23 @@
+"""Live updates for the web app: the streaming API's home stream, signed in by the session
+cookie rather than a bearer token (a page has no token, and must not hold one)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from fediverse.runtime import Runtime
+from fediverse.web_users import web_user
+from web.mastodon import sessions
+from web.mastodon.auth import UnauthorizedError
+from web.streaming.sse import sse_endpoint
+
+
+async def session_viewer(request: Request, runtime: Runtime) -> int:
+    user_id = sessions.session_user(request, runtime.settings)
+    user = await web_user(runtime.store, user_id) if user_id is not None else None
+    if user is None:
+        raise UnauthorizedError("Sign in first")
+    return user.account_id
+
+
+stream = sse_endpoint("user", viewer=session_viewer)
