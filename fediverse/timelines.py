@@ -42,6 +42,9 @@ _HOME = (
     "WHERE hf.account_id = ? AND hf.status_id < ? AND hf.status_id > ? "
     "AND hf.author_account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = ?) "
     "AND hf.author_account_id NOT IN (SELECT target_account_id FROM mutes WHERE account_id = ?) "
+    # Members of an exclusive list are read in that list, not at home.
+    "AND hf.author_account_id NOT IN (SELECT la.account_id FROM list_accounts la "
+    "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?) "
     "ORDER BY hf.status_id {order} LIMIT ?"
 )
 HOME_NEWEST = _HOME.format(columns=select_list(STATUS_NAMES, "s"), order="DESC")
@@ -56,7 +59,16 @@ async def home(store: Store, account_id: int, page: PageQuery) -> list[Row]:
     sql = HOME_OLDEST if page.min_id is not None else HOME_NEWEST
     async with store.read() as conn:
         found = await Raw(conn).rows(
-            sql, STATUS_NAMES, account_id, upper, lower, account_id, account_id, page.limit
+            sql,
+            STATUS_NAMES,
+            account_id,
+            upper,
+            lower,
+            account_id,
+            account_id,
+            account_id,
+            True,
+            page.limit,
         )
     return newest_first(found, page)
 

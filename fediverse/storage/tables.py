@@ -582,3 +582,159 @@ reports = Table(
 )
 Index("ix_reports_target_account_id", reports.c.target_account_id)
 Index("ix_reports_action_taken_at_id", reports.c.action_taken_at, reports.c.id)
+
+
+# --- Client API part 2 (issue 7) ------------------------------------------------------------
+# Where a user stopped reading a timeline (home, notifications), shared by their apps.
+markers = Table(
+    "markers",
+    metadata,
+    _ref("account_id", "accounts"),
+    Column("timeline", String(20), nullable=False),
+    Column("last_read_id", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "timeline"),
+)
+
+lists = Table(
+    "lists",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    Column("title", String(200), nullable=False),
+    Column("replies_policy", String(10), nullable=False, server_default="list"),
+    _flag("exclusive"),
+    _created(),
+)
+Index("ix_lists_account_id", lists.c.account_id)
+
+list_accounts = Table(
+    "list_accounts",
+    metadata,
+    _id(),
+    _ref("list_id", "lists"),
+    _ref("account_id", "accounts"),
+    _created(),
+    UniqueConstraint("list_id", "account_id"),
+)
+Index("ix_list_accounts_account_id", list_accounts.c.account_id)
+
+# Filters v2: a filter has keywords and statuses, applies in some contexts, warns or hides.
+filters = Table(
+    "filters",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    Column("title", String(200), nullable=False),
+    Column("context", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("action", String(10), nullable=False, server_default="warn"),
+    Column("expires_at", BigInteger),
+    _created(),
+)
+Index("ix_filters_account_id", filters.c.account_id)
+
+filter_keywords = Table(
+    "filter_keywords",
+    metadata,
+    _id(),
+    _ref("filter_id", "filters"),
+    Column("keyword", String(200), nullable=False),
+    _flag("whole_word", default=True),
+    _created(),
+)
+Index("ix_filter_keywords_filter_id", filter_keywords.c.filter_id)
+
+filter_statuses = Table(
+    "filter_statuses",
+    metadata,
+    _id(),
+    _ref("filter_id", "filters"),
+    _ref("status_id", "statuses"),
+    _created(),
+    UniqueConstraint("filter_id", "status_id"),
+)
+
+tag_follows = Table(
+    "tag_follows",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    _ref("tag_id", "tags"),
+    _created(),
+    UniqueConstraint("account_id", "tag_id"),
+)
+Index("ix_tag_follows_tag_id", tag_follows.c.tag_id)
+
+# Domains a user hides (their accounts' posts and notifications), as Mastodon's domain_blocks.
+account_domain_blocks = Table(
+    "account_domain_blocks",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    Column("domain", String(255), nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "domain"),
+)
+
+# Accounts a user features on their profile (endorsements).
+account_pins = _account_pair("account_pins", "target_account_id")
+
+# What a user did to a direct conversation: read up to a status, or removed it from the list.
+conversation_marks = Table(
+    "conversation_marks",
+    metadata,
+    _ref("account_id", "accounts"),
+    Column("conversation_id", BigInteger, nullable=False),
+    Column("last_read_status_id", BigInteger, nullable=False, server_default=text("0")),
+    Column("hidden_before_id", BigInteger, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("account_id", "conversation_id"),
+)
+
+# Instance announcements, made by admins; who read (dismissed) each, and reactions to it.
+announcements = Table(
+    "announcements",
+    metadata,
+    _id(),
+    Column("text", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("starts_at", BigInteger),
+    Column("ends_at", BigInteger),
+    _flag("all_day"),
+    _flag("published", default=True),
+    Column("created_by_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
+    _created(),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+announcement_reads = Table(
+    "announcement_reads",
+    metadata,
+    _ref("announcement_id", "announcements"),
+    _ref("account_id", "accounts"),
+    _created(),
+    PrimaryKeyConstraint("announcement_id", "account_id"),
+)
+
+announcement_reactions = Table(
+    "announcement_reactions",
+    metadata,
+    _ref("announcement_id", "announcements"),
+    _ref("account_id", "accounts"),
+    Column("name", String(100), nullable=False),
+    _created(),
+    PrimaryKeyConstraint("announcement_id", "account_id", "name"),
+)
+
+# A status to post later; a durable job (fediverse.jobs) posts it at ``scheduled_at``.
+scheduled_statuses = Table(
+    "scheduled_statuses",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    Column("scheduled_at", BigInteger, nullable=False),
+    Column("params", Text, nullable=False),  # JSON: what POST /api/v1/statuses was sent
+    Column("media_ids", Text, nullable=False, server_default="[]"),
+    _created(),
+)
+Index("ix_scheduled_statuses_account_id", scheduled_statuses.c.account_id)

@@ -10,6 +10,7 @@ from web.mastodon import statuses as s
 from web.mastodon.endpoint import route
 from web.mastodon.groups import group_routes
 from web.mastodon.oauth import oauth_routes
+from web.mastodon.part2_routes import part2_routes
 
 
 def _account_routes() -> list[BaseRoute]:
@@ -105,5 +106,6 @@ def mastodon_routes() -> list[BaseRoute]:
         *_account_routes(),
         *_status_routes(),
         *_other_routes(),
+        *part2_routes(),
         *group_routes(),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fediverse import lists
 from fediverse.errors import BadRequestError, ValidationError
 from fediverse.runtime import Runtime
 from fediverse.streams import home_topics
@@ -18,6 +19,7 @@ STREAMS = (
     "public:remote",
     *TAG_STREAMS,
     "direct",
+    "list",
 )
 NOTIFICATION_ONLY = "user:notification"
 
@@ -53,6 +55,11 @@ def stream_for(name: str, params: Mapping[str, str], account_id: int) -> Stream:
         return Stream(name, None, frozenset({f"user:{account_id}"}))
     if name == "direct":
         return Stream(name, None, frozenset({f"direct:{account_id}"}))
+    if name == "list":
+        list_id = (params.get("list") or "").strip()
+        if not list_id.isdigit() or len(list_id) > 19:
+            raise ValidationError("Missing list name parameter")
+        return Stream(name, list_id, frozenset())
     return Stream(name, None, frozenset({"timeline:" + name}))
 
 
@@ -61,6 +68,10 @@ async def open_stream(
 ) -> Stream:
     """``stream_for``, with the home stream widened to the authors the account follows."""
     stream = stream_for(name, params, account_id)
+    if stream.name == "list" and stream.tag is not None:
+        # A list streams its members' posts; someone else's list is a 404.
+        found = await lists.member_ids(runtime.store, account_id, int(stream.tag))
+        return Stream(stream.name, stream.tag, frozenset(f"author:{m}" for m in found))
     if stream.name != "user":
         return stream
     async with runtime.store.read() as conn:

@@ -1,0 +1,170 @@
+"""Full-text search of statuses, with Swedish stemming, on both databases.
+
+PostgreSQL indexes ``to_tsvector('swedish', spoiler_text || ' ' || content)`` (migration 0007)
+and needs nothing written. SQLite keeps an FTS5 table, ``status_search``, of the words of each
+status stemmed with the same Snowball algorithm, written beside the status (``index_statements``).
+Snowball leaves the definite form of words in -a alone (``förskolan`` stays, ``förskola``
+becomes ``förskol``), so each word of a query also asks for its other form.
+Only statuses the searcher may see are found.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+from databases.core import Connection
+from sqlalchemy import select, text
+
+from fediverse.hydrate import STATUS_COLUMNS, Row
+from fediverse.rawsql import Raw
+from fediverse.storage.database import Store
+from fediverse.storage.tables import statuses
+from fediverse.visibility import can_see, not_hidden_from
+
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w+")
+_STEMMER = snowballstemmer.stemmer("swedish")
+MAX_QUERY_WORDS = 8
+PG_DOCUMENT = "to_tsvector('swedish'::regconfig, statuses.spoiler_text || ' ' || statuses.content)"
+_SQLITE_INSERT = "INSERT INTO status_search (rowid, terms) VALUES (?, ?)"
+_SQLITE_DELETE = "DELETE FROM status_search WHERE rowid = ?"
+
+
+def words(*texts: str) -> list[str]:
+    """The lower-cased words of texts that may be HTML."""
+    plain = " ".join(html.unescape(_TAG.sub(" ", t or "")) for t in texts)
+    return _WORD.findall(plain.lower())
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def index_terms(spoiler_text: str, content: str) -> str:
+    """What SQLite's search table holds for a status: its stemmed words."""
+    return " ".join(stem(w) for w in words(spoiler_text, content))
+
+
+def variants(word: str) -> list[str]:
+    """A word and its other definite/indefinite form in -a/-an, as Snowball keeps them apart."""
+    found = [word]
+    if word.endswith("an") and len(word) >= 5:
+        found.append(word[:-1])
+    elif word.endswith("a") and len(word) >= 4:
+        found.append(word + "n")
+    return found
+
+
+def _query_words(query: str) -> list[str]:
+    return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
+
+
+def sqlite_match(query: str) -> str | None:
+    """An FTS5 MATCH expression: every word, in any of its forms; None without words."""
+    groups = []
+    for word in _query_words(query):
+        stems = dict.fromkeys(stem(v) for v in variants(word))
+        groups.append("(" + " OR ".join(f'"{s}"' for s in stems) + ")")
+    return " AND ".join(groups) or None
+
+
+def pg_tsquery(query: str) -> str | None:
+    """A ``to_tsquery('swedish', ...)`` text of the same shape; words are \\w+ only, so safe."""
+    groups = ["(" + " | ".join(variants(w)) + ")" for w in _query_words(query)]
+    return " & ".join(groups) or None
+
+
+def index_statements(
+    store: Store, status_id: int, spoiler_text: str, content: str, *, replace: bool = False
+) -> list[tuple[str, list[object]]]:
+    """Statements that (re)index one status, for a write transaction (none on PostgreSQL)."""
+    if not store.is_sqlite:
+        return []
+    statements: list[tuple[str, list[object]]] = []
+    if replace:
+        statements.append((_SQLITE_DELETE, [status_id]))
+    statements.append((_SQLITE_INSERT, [status_id, index_terms(spoiler_text, content)]))
+    return statements
+
+
+async def index_status(
+    store: Store, conn: Connection, status_id: int, spoiler_text: str, content: str
+) -> None:
+    """Index (or index again, after an edit) one status in the caller's transaction."""
+    await Raw(conn).batch(index_statements(store, status_id, spoiler_text, content, replace=True))
+
+
+def _matching(store: Store, query: str) -> Any:
+    if store.is_sqlite:
+        match = sqlite_match(query)
+        if match is None:
+            return None
+        found = text("SELECT rowid FROM status_search WHERE status_search MATCH :m").bindparams(
+            m=match
+        )
+        return statuses.c.id.in_(found.columns())
+    tsquery = pg_tsquery(query)
+    if tsquery is None:
+        return None
+    return text(f"{PG_DOCUMENT} @@ to_tsquery('swedish'::regconfig, :q)").bindparams(q=tsquery)
+
+
+async def search_statuses(
+    store: Store,
+    viewer: int,
+    query: str,
+    *,
+    limit: int,
+    offset: int = 0,
+    account_id: int | None = None,
+    max_id: int | None = None,
+    min_id: int | None = None,
+) -> list[Row]:
+    """Statuses matching every word of ``query`` that ``viewer`` may see, newest first."""
+    condition = _matching(store, query)
+    if condition is None:
+        return []
+    q = select(*STATUS_COLUMNS).where(
+        condition,
+        statuses.c.reblog_of_id.is_(None),
+        statuses.c.deleted_at.is_(None),
+        can_see(viewer),
+        not_hidden_from(viewer),
+    )
+    if account_id is not None:
+        q = q.where(statuses.c.account_id == account_id)
+    if max_id is not None:
+        q = q.where(statuses.c.id < max_id)
+    if min_id is not None:
+        q = q.where(statuses.c.id > min_id)
+    q = q.order_by(statuses.c.id.desc()).limit(limit).offset(offset)
+    async with store.read() as conn:
+        return [r._mapping for r in await conn.fetch_all(q)]
+
+
+async def reindex(store: Store, *, batch: int = 5000) -> int:
+    """Index every status again (SQLite), e.g. after a bulk load; returns how many."""
+    if not store.is_sqlite:
+        return 0
+    done, after = 0, -1
+    while True:
+        async with store.read() as conn:
+            rows = await conn.fetch_all(
+                select(statuses.c.id, statuses.c.spoiler_text, statuses.c.content)
+                .where(statuses.c.id > after)
+                .order_by(statuses.c.id)
+                .limit(batch)
+            )
+        if not rows:
+            return done
+        async with store.write() as conn:
+            statements: list[tuple[str, list[object]]] = []
+            for row in rows:
+                statements += index_statements(store, row[0], row[1], row[2], replace=True)
+            await Raw(conn).batch(statements)
+        done, after = done + len(rows), rows[-1][0]
