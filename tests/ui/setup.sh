@@ -8,5 +8,5 @@ if [ ! -x /usr/bin/chromium ]; then
         || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 fi
 if [ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
-    (cd "$here" && npm install --no-audit --no-fund --loglevel=error)
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
