@@ -15,7 +15,7 @@ import httpx
 import orjson
 
 from activitypub.signatures import Scheme
-from federation import groups, outgoing, outgoing_relations
+from federation import groups, outgoing, outgoing_relations, outgoing_reports
 from federation.errors import DeliveryError, SendError
 from federation.http import ACTIVITY_TYPES
 from federation.outgoing import Builder, Outgoing
@@ -59,6 +59,7 @@ BUILDERS: dict[str, Builder] = {
     "unfavourite": outgoing_relations.unfavourite,
     "block": outgoing_relations.block,
     "unblock": outgoing_relations.unblock,
+    "report.forward": outgoing_reports.report_forward,
     "group.announce_activity": groups.announce_activity,
     "group.announce_object": groups.announce_object,
     "group.remove": groups.announce_removal,

@@ -12,6 +12,7 @@ import orjson
 from databases.core import Connection
 from sqlalchemy import func, select
 
+from fediverse.staff_profiles import json_list
 from fediverse.storage.tables import (
     accounts,
     departments,
@@ -93,6 +94,13 @@ def profile_fields(row: dict[str, Any], department: str | None) -> list[tuple[st
         found.append(("Titel", str(row["title"])))
     if department:
         found.append(("Förvaltning", department))
+    for label, column in (("Arbetsplats", "workplace"), ("Telefon", "phone")):
+        if row.get(column):
+            found.append((label, str(row[column])))
+    for label, column in (("Språk", "languages"), ("Fråga mig om", "ask_me_about")):
+        items = json_list(row.get(column))
+        if items:
+            found.append((label, ", ".join(items)))
     return found
 
 

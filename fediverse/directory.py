@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from fediverse.errors import NotFoundError
+from fediverse.departments import subtree_ids
+from fediverse.errors import NotFoundError, ValidationError
 from fediverse.hydrate import Row, load_accounts
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.storage.database import Store
@@ -159,3 +161,71 @@ async def search_tags(store: Store, q: str, *, limit: int, offset: int) -> list[
     )
     async with store.read() as conn:
         return [r[0] for r in await conn.fetch_all(query)]
+
+
+DIRECTORY_ORDERS = ("active", "new")
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryQuery:
+    """``GET /api/v1/directory``: Mastodon's offset, limit, order and local, plus Kollegium's
+    department (with its units) and ``q`` (name, handle, title, workplace or topic)."""
+
+    offset: int = 0
+    limit: int = 40
+    order: str = "active"
+    local: bool = False
+    department_id: int | None = None
+    q: str | None = None
+
+
+def _like(term: str) -> str:
+    return "%" + term.lower().replace("\\", "").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _matching(term: str) -> Any:
+    like = _like(term)
+    return or_(
+        *(
+            func.lower(column).like(like, escape="\\")
+            for column in (
+                accounts.c.username,
+                accounts.c.display_name,
+                accounts.c.title,
+                accounts.c.workplace,
+                accounts.c.ask_me_about,
+            )
+        )
+    )
+
+
+async def staff_directory(store: Store, query: DirectoryQuery) -> list[Row]:
+    """Discoverable people, the most recently active (or newest) first, as Mastodon lists them;
+    silenced, suspended, moved accounts, groups and the instance actor are left out."""
+    if query.order not in DIRECTORY_ORDERS:
+        raise ValidationError(f"order must be one of {', '.join(DIRECTORY_ORDERS)}")
+    if query.offset < 0:
+        raise ValidationError("offset must be 0 or more")
+    found = select(accounts.c.id).where(
+        accounts.c.discoverable.is_(True),
+        accounts.c.suspended_at.is_(None),
+        accounts.c.silenced_at.is_(None),
+        accounts.c.moved_to_account_id.is_(None),
+        accounts.c.actor_type.in_(("Person", "Service")),
+    )
+    if query.local:
+        found = found.where(accounts.c.domain.is_(None))
+    if query.q and query.q.strip():
+        found = found.where(_matching(query.q.strip()))
+    async with store.read() as conn:
+        if query.department_id is not None:
+            units = await subtree_ids(conn, query.department_id)
+            found = found.where(accounts.c.department_id.in_(units))
+        if query.order == "new":
+            found = found.order_by(accounts.c.id.desc())
+        else:
+            active = func.coalesce(accounts.c.last_status_at, 0)
+            found = found.order_by(active.desc(), accounts.c.id.desc())
+        ids = [r[0] for r in await conn.fetch_all(found.limit(query.limit).offset(query.offset))]
+        rows = await load_accounts(conn, ids)
+    return [rows[i] for i in ids if i in rows]

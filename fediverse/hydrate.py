@@ -17,6 +17,7 @@ from sqlalchemy import select
 from fediverse.rawsql import Raw, select_list
 from fediverse.storage.tables import (
     accounts,
+    departments,
     media_attachments,
     polls,
     statuses,
@@ -31,10 +32,11 @@ ACCOUNT_QUERY = select(
     *ACCOUNT_COLUMNS,
     _avatar.c.file_path.label("avatar_path"),
     _header.c.file_path.label("header_path"),
+    departments.c.name.label("department_name"),
 ).select_from(
-    accounts.outerjoin(_avatar, _avatar.c.id == accounts.c.avatar_media_id).outerjoin(
-        _header, _header.c.id == accounts.c.header_media_id
-    )
+    accounts.outerjoin(_avatar, _avatar.c.id == accounts.c.avatar_media_id)
+    .outerjoin(_header, _header.c.id == accounts.c.header_media_id)
+    .outerjoin(departments, departments.c.id == accounts.c.department_id)
 )
 STATUS_COLUMNS = [c for c in statuses.c if c.name != "ap_raw"]
 
@@ -80,14 +82,17 @@ class StatusPage:
 # The SQL below is built once, at import, from our own column names: nothing from a request
 # is ever formatted into it (hence the noqa for ruff's S608).
 STATUS_NAMES = [c.name for c in STATUS_COLUMNS]
-ACCOUNT_NAMES = [c.name for c in ACCOUNT_COLUMNS] + ["avatar_path", "header_path"]
+ACCOUNT_EXTRAS = ["avatar_path", "header_path", "department_name"]
+ACCOUNT_NAMES = [c.name for c in ACCOUNT_COLUMNS] + ACCOUNT_EXTRAS
 MEDIA_NAMES = [c.name for c in media_attachments.c]
 POLL_NAMES = [c.name for c in polls.c]
 SQL_STATUSES = f"SELECT {select_list(STATUS_NAMES, 's')} FROM statuses s WHERE s.id IN (?ids)"  # noqa: S608
 SQL_ACCOUNTS = (
-    f"SELECT {select_list(ACCOUNT_NAMES[:-2], 'a')}, av.file_path, hd.file_path FROM accounts a "  # noqa: S608
+    f"SELECT {select_list(ACCOUNT_NAMES[: -len(ACCOUNT_EXTRAS)], 'a')}, av.file_path, "  # noqa: S608
+    "hd.file_path, dp.name FROM accounts a "
     "LEFT JOIN media_attachments av ON av.id = a.avatar_media_id "
-    "LEFT JOIN media_attachments hd ON hd.id = a.header_media_id WHERE a.id IN (?ids)"
+    "LEFT JOIN media_attachments hd ON hd.id = a.header_media_id "
+    "LEFT JOIN departments dp ON dp.id = a.department_id WHERE a.id IN (?ids)"
 )
 SQL_MENTIONS = (
     "SELECT status_id, account_id FROM mentions WHERE status_id IN (?ids) AND silent = ? "

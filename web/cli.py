@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from fediverse.errors import KollegiumError
 from fediverse.settings import FEDERATION_MODES, Settings, load_settings
+from web.cli_directory import add_directory_commands
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 DEMO_CREDENTIALS = Path("data/demo-admin.txt")
@@ -54,6 +55,7 @@ def build_parser() -> Parser:
     _add_federation_commands(commands)
     _add_job_commands(commands)
     _add_ops_commands(commands)
+    add_directory_commands(commands, _add)
     _add(commands, "demo-admin", "create the demo admin once and print its sign-in", cmd_demo)
     return parser
 

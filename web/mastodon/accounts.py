@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fediverse import directory, profiles, relationships, timelines
+from fediverse import directory, profiles, relationships, staff_profiles, timelines
 from fediverse.errors import ValidationError
 from fediverse.profiles import ProfileChange
+from web.mastodon.directory import staff_change
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.render import accounts_json, statuses_json
@@ -69,6 +70,11 @@ async def update_credentials(call: Call) -> Response:
         language=source.text("language"),
         local_only=source.flag("local_only"),
     )
+    staff = staff_change(call.params.sub("kollegium"))
+    # Both checked before either is written, so that a refused request changes nothing.
+    profiles.check_change(change)
+    await staff_profiles.check_department_exists(call.store, staff.department_id)
+    await staff_profiles.update_staff_profile(call.store, call.account_id, staff)
     await profiles.update_profile(call.runtime, call.account_id, change)
     return await _credential_json(call)
 

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from fediverse.relationships import Relationship
+from fediverse.staff_profiles import json_list
 from web.mastodon.serializers.common import (
     DEFAULT_AVATAR,
     DEFAULT_HEADER,
@@ -71,6 +72,32 @@ def serialize_account(row: Row, base_url: str) -> dict[str, Any]:
         "emojis": [],
         "roles": [],
         "fields": _fields(row["fields"]),
+        "kollegium": serialize_staff_profile(row),
+    }
+
+
+def _optional(row: Row, key: str) -> Any:
+    """A column some callers' rows lack (a record is not always a full mapping)."""
+    try:
+        return row[key]
+    except KeyError:
+        return None
+
+
+def serialize_staff_profile(row: Row) -> dict[str, Any]:
+    """The staff directory's fields (Kollegium-specific), empty for remote accounts."""
+    department_id = _optional(row, "department_id")
+    name = _optional(row, "department_name")
+    department = None
+    if department_id is not None and name is not None:
+        department = {"id": str(department_id), "name": name}
+    return {
+        "title": _optional(row, "title") or "",
+        "department": department,
+        "phone": _optional(row, "phone") or "",
+        "workplace": _optional(row, "workplace") or "",
+        "languages": json_list(_optional(row, "languages")),
+        "ask_me_about": json_list(_optional(row, "ask_me_about")),
     }
 
 
