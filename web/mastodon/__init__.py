@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute, Route
 from web.mastodon import accounts as a
 from web.mastodon import instance, media, notifications, search, timelines
 from web.mastodon import statuses as s
+from web.mastodon.admin_domains import admin_domain_routes
 from web.mastodon.admin_routes import admin_routes
 from web.mastodon.endpoint import route
 from web.mastodon.groups import group_routes
@@ -107,7 +108,8 @@ def mastodon_routes() -> list[BaseRoute]:
         *_account_routes(),
         *_status_routes(),
         *_other_routes(),
-        *admin_routes(),
         *part2_routes(),
+        *admin_domain_routes(),
+        *admin_routes(),
         *group_routes(),
     ]
