@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: Chromium for the session, a server per module."""
+"""Fixtures of the browser tests: Chromium and one server for the whole session."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def browser() -> Iterator[Any]:
         yield launched
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     require_browser()
     with running_server(tmp_path_factory.mktemp("ui")) as running:

@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "lösenord-för-test-1"
+# One server for the whole session (starting one costs seconds on a busy machine): each test
+# module signs in as its own people, so that one's settings do not change another's pages.
+USERS = (("anna", "admin"), ("bertil", "user"), ("cecilia", "user"), ("david", "user"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 320, "height": 640}
 
@@ -57,11 +60,15 @@ class Server:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def add_user(self, name: str, role: str = "user") -> str:
+        """Another person on the running instance; their login name."""
+        done = kollegium(*_user_args(name, role), env=self.env, cwd=self.cwd)
+        assert done.returncode == 0, done.stderr
+        return name
+
 
 @contextmanager
-def running_server(
-    cwd: Path, users: tuple[tuple[str, str], ...] = (("anna", "admin"), ("bertil", "user"))
-) -> Iterator[Server]:
+def running_server(cwd: Path, users: tuple[tuple[str, str], ...] = USERS) -> Iterator[Server]:
     """``kollegium init``, the users (name, role), then ``kollegium serve`` on loopback."""
     port = free_port()
     env = instance_env(
