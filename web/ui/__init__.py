@@ -21,6 +21,7 @@ from web.ui import (
     settings,
     statuses,
 )
+from web.ui.areas import area_routes
 from web.ui.pages import Handler, page
 
 
@@ -64,4 +65,5 @@ def ui_routes() -> list[BaseRoute]:
         Route("/manifest.webmanifest", pwa.manifest, methods=["GET", "HEAD"]),
         Route("/sw.js", pwa.service_worker, methods=["GET", "HEAD"]),
         Route("/ui/live", live.stream, methods=["GET"]),
+        *area_routes(),  # groups, staff directory, admin
     ]

@@ -17,6 +17,7 @@ from fediverse import media, statuses
 from fediverse.errors import KollegiumError
 from fediverse.polls import NewPoll
 from fediverse.statuses import NewStatus
+from web.ui import groups
 from web.ui.pages import Ui
 from web.ui.views import local_path
 
@@ -39,6 +40,7 @@ class Draft:
     poll_multiple: bool = False
     in_reply_to_id: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (audience value, name)
 
 
 def default_audience(ui: Ui) -> str:
@@ -48,13 +50,19 @@ def default_audience(ui: Ui) -> str:
     return "local" if ui.user.default_local_only else "federated"
 
 
+def _audience(chosen: str) -> str:
+    if chosen in AUDIENCES or chosen.startswith(groups.GROUP_AUDIENCE):
+        return chosen
+    return "local"
+
+
 def read_draft(ui: Ui) -> Draft:
     options = [ui.field(f"poll_option_{i}").strip() for i in range(POLL_OPTIONS)]
     duration = ui.field("poll_duration", "86400")
     reply = ui.field("in_reply_to_id")
     return Draft(
         text=ui.field("status"),
-        audience=ui.field("audience") if ui.field("audience") in AUDIENCES else "local",
+        audience=_audience(ui.field("audience")),
         spoiler_text=ui.field("spoiler_text").strip(),
         alt=ui.field("media_description").strip(),
         poll_options=options,
@@ -127,15 +135,17 @@ async def _upload(ui: Ui, draft: Draft, image: UploadFile | None) -> tuple[int, 
 async def post(ui: Ui) -> Response:
     """Post the form, then back to where it was written; the form again with errors."""
     draft = read_draft(ui)
+    draft.groups = await groups.composer_groups(ui)
     image = _image(ui)
     check_draft(ui, draft, image)
     if draft.errors:
         return compose_page(ui, draft, 422)
     try:
         media_ids = await _upload(ui, draft, image)
-        status_id = await statuses.create_status(
-            ui.runtime, ui.account_id, _new_status(draft, media_ids)
-        )
+        new = _new_status(draft, media_ids)
+        if draft.audience.startswith(groups.GROUP_AUDIENCE):
+            new = await groups.for_chosen_group(ui, draft.audience, new)
+        status_id = await statuses.create_status(ui.runtime, ui.account_id, new)
     except KollegiumError as exc:
         draft.errors["status"] = ui.gettext(exc.message)
         return compose_page(ui, draft, exc.status)
@@ -156,4 +166,5 @@ def compose_page(ui: Ui, draft: Draft | None = None, status: int = 200) -> Respo
 
 
 async def compose(ui: Ui) -> Response:
-    return compose_page(ui)
+    draft = Draft(audience=default_audience(ui), groups=await groups.composer_groups(ui))
+    return compose_page(ui, draft)

@@ -7,6 +7,7 @@ Moderation (members, join requests, bans, removing posts, editing) is in ``group
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.responses import Response
@@ -38,10 +39,7 @@ def privacy_texts(ui: Ui) -> dict[str, tuple[str, str]]:
         ),
         "open": (
             _("Open"),
-            _(
-                "Colleagues here and in partner municipalities can join at once and read "
-                "the posts."
-            ),
+            _("Colleagues here and in partner municipalities can join at once and read the posts."),
         ),
     }
 
@@ -53,7 +51,7 @@ def group_id(ui: Ui) -> int:
     return int(raw)
 
 
-def handle(ui: Ui, group: Group) -> str:
+def handle(group: Group) -> str:
     return group.username if group.is_local else f"{group.username}@{group.domain}"
 
 
@@ -140,7 +138,7 @@ async def show(ui: Ui, draft_error: str | None = None, status: int = 200) -> Res
         group.display_name or group.username,
         status,
         group=group,
-        handle=handle(ui, group),
+        handle=handle(group),
         state=state,
         moderator=state in ("moderator", "admin"),
         privacy=privacy_texts(ui).get(group.privacy),
@@ -168,17 +166,36 @@ async def leave(ui: Ui) -> Response:
 
 def group_post(group: Group, text: str, spoiler_text: str) -> NewStatus:
     """A post to ``group``: a status that mentions it (once), which the group passes on."""
-    mention = f"@{group.username}" if group.is_local else f"@{group.username}@{group.domain}"
+    return to_group(
+        group, NewStatus(text=text, spoiler_text=spoiler_text, sensitive=bool(spoiler_text) or None)
+    )
+
+
+def to_group(group: Group, new: NewStatus) -> NewStatus:
+    """``new`` addressed to ``group``: it mentions the group, and the group decides where it
+    goes (local_only None: an internal group's posts never leave)."""
+    mention = f"@{handle(group)}"
+    text = new.text
     if mention.lower() not in text.lower().split():
         text = f"{mention} {text}"
-    # local_only None: the group decides (an internal group's posts never leave).
-    return NewStatus(
-        text=text,
-        spoiler_text=spoiler_text,
-        sensitive=bool(spoiler_text) or None,
-        visibility="public",
-        local_only=None,
-    )
+    return replace(new, text=text, visibility="public", local_only=None)
+
+
+GROUP_AUDIENCE = "group:"
+
+
+async def composer_groups(ui: Ui) -> list[tuple[str, str]]:
+    """The composer's group choices: (audience value, group name) of the viewer's groups."""
+    mine = await groups.list_groups(ui.runtime.store, ui.account_id, mine=True, limit=80)
+    return [(f"{GROUP_AUDIENCE}{g.id}", g.display_name or g.username) for g in mine]
+
+
+async def for_chosen_group(ui: Ui, audience: str, new: NewStatus) -> NewStatus:
+    """``new`` sent to the group the composer's audience names (``group:<id>``)."""
+    raw = audience.removeprefix(GROUP_AUDIENCE)
+    if not raw.isdigit() or len(raw) > 19:
+        raise NotFoundError(ui.gettext("That group does not exist."))
+    return to_group(await groups.get_group(ui.runtime.store, int(raw)), new)
 
 
 async def post(ui: Ui) -> Response:

@@ -52,7 +52,7 @@ async def members(ui: Ui) -> Response:
         "ui/groups_members.html",
         ui.gettext("Members of %(name)s", name=group.display_name or group.username),
         group=group,
-        handle=handle(ui, group),
+        handle=handle(group),
         moderator=moderator,
         lists=lists,
         accounts=await account_dicts(ui, ids),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import timelines
+from web.ui import groups
 from web.ui.compose import Draft, default_audience
 from web.ui.pages import Ui
 from web.ui.views import older_url, page_query, status_dicts
@@ -17,7 +18,7 @@ async def home(ui: Ui) -> Response:
         ui.gettext("Home"),
         statuses=await status_dicts(ui, rows),
         older=older_url(ui, rows),
-        draft=Draft(audience=default_audience(ui)),
+        draft=Draft(audience=default_audience(ui), groups=await groups.composer_groups(ui)),
         next="/",
         first_page=ui.request.query_params.get("max_id") is None,
     )

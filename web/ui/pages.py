@@ -148,7 +148,10 @@ def page(handler: Handler, *, signed_in: bool = True) -> Callable[[Request], Awa
             response = refused or await handler(ui)
         except KollegiumError as exc:
             response = ui.render(
-                "ui/error.html", ui.gettext("Something went wrong"), exc.status, message=exc.message
+                "ui/error.html",
+                ui.gettext("Something went wrong"),
+                exc.status,
+                message=ui.gettext(exc.message),  # the domain's English, translated if known
             )
         finally:
             if ui.form is not None:
