@@ -97,4 +97,5 @@ async def of_account(call: Call) -> Response:
 async def timeline(call: Call) -> Response:
     list_id = call.path_id("list_id")
     rows = await lists.timeline(call.store, call.account_id, list_id, page_query(call))
-    return json(await statuses_json(call, rows), headers=link_header(call, [r["id"] for r in rows]))
+    entities = await statuses_json(call, rows, "home")
+    return json(entities, headers=link_header(call, [r["id"] for r in rows]))

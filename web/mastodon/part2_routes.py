@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from web.mastodon import filters as f
 from web.mastodon import lists, markers
 from web.mastodon.endpoint import route
 
@@ -24,8 +25,28 @@ def _list_routes() -> list[BaseRoute]:
     ]
 
 
+def _filter_routes() -> list[BaseRoute]:
+    v2 = "/api/v2/filters"
+    return [
+        *route(v2, GET=f.index, POST=f.create),
+        *route(
+            v2 + "/keywords/{id}",
+            GET=f.show_keyword,
+            PUT=f.update_keyword,
+            DELETE=f.destroy_keyword,
+        ),
+        *route(v2 + "/statuses/{id}", GET=f.show_status, DELETE=f.destroy_status),
+        *route(v2 + "/{id}", GET=f.show, PUT=f.update, DELETE=f.destroy),
+        *route(v2 + "/{filter_id}/keywords", GET=f.keywords, POST=f.add_keyword),
+        *route(v2 + "/{filter_id}/statuses", GET=f.statuses, POST=f.add_status),
+        *route("/api/v1/filters", GET=f.v1_index, POST=f.v1_create),
+        *route("/api/v1/filters/{id}", GET=f.v1_show, DELETE=f.v1_destroy),
+    ]
+
+
 def part2_routes() -> list[BaseRoute]:
     return [
         *route("/api/v1/markers", GET=markers.show, POST=markers.update),
         *_list_routes(),
+        *_filter_routes(),
     ]

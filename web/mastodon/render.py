@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from fediverse.filters import active_filters
 from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page
 from fediverse.statuses import visible_rows
 from web.mastodon.endpoint import Call
 from web.mastodon.serializers.accounts import serialize_account
+from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import StatusSerializer
 
 
@@ -17,9 +19,17 @@ async def status_page(call: Call, rows: Sequence[Row]) -> StatusPage:
         return await load_status_page(conn, rows, call.viewer_account_id)
 
 
-async def statuses_json(call: Call, rows: Sequence[Row]) -> list[dict[str, Any]]:
+async def statuses_json(
+    call: Call, rows: Sequence[Row], context: str | None = None
+) -> list[dict[str, Any]]:
+    """Status entities with the viewer's filters applied: ``filtered`` set on each, and in a
+    timeline of ``context`` (home, public, ...) those a ``hide`` filter matches left out."""
     page = await status_page(call, rows)
-    return StatusSerializer(page, call.settings.base_url).all()
+    entities = StatusSerializer(page, call.settings.base_url).all()
+    if call.viewer_account_id is None or not entities:
+        return entities
+    active = await active_filters(call.store, call.viewer_account_id)
+    return apply_filters(entities, active, context) if active else entities
 
 
 async def status_json(call: Call, status_id: int) -> dict[str, Any]:

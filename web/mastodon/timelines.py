@@ -11,13 +11,15 @@ from web.mastodon.pagination import link_header, page_query
 from web.mastodon.render import statuses_json
 
 
-async def _answer(call: Call, rows: list[Row]) -> Response:
-    return json(await statuses_json(call, rows), headers=link_header(call, [r["id"] for r in rows]))
+async def _answer(call: Call, rows: list[Row], context: str) -> Response:
+    entities = await statuses_json(call, rows, context)
+    return json(entities, headers=link_header(call, [r["id"] for r in rows]))
 
 
 @api("read:statuses")
 async def home(call: Call) -> Response:
-    return await _answer(call, await timelines.home(call.store, call.account_id, page_query(call)))
+    rows = await timelines.home(call.store, call.account_id, page_query(call))
+    return await _answer(call, rows, "home")
 
 
 @api("read:statuses", access="optional")
@@ -33,7 +35,7 @@ async def public(call: Call) -> Response:
             only_media=bool(p.flag("only_media", False)),
         ),
     )
-    return await _answer(call, rows)
+    return await _answer(call, rows, "public")
 
 
 @api("read:statuses", access="optional")
@@ -54,4 +56,4 @@ async def tag(call: Call) -> Response:
             only_media=bool(p.flag("only_media", False)),
         ),
     )
-    return await _answer(call, rows)
+    return await _answer(call, rows, "public")

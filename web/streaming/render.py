@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from typing import Any
 
@@ -10,14 +11,17 @@ import orjson
 
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
+from fediverse.filters import ActiveFilters, active_filters
 from fediverse.hydrate import load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
 from fediverse.statuses import visible_rows
 from web.mastodon.notifications import notification_entities
+from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import serialize_statuses
 
 STATUS_EVENTS = ("update", "status.update")
+FILTER_CACHE_SECONDS = 10.0
 
 
 class SharedRenders:
@@ -60,18 +64,76 @@ def shared_renders(app: Any, runtime: Runtime) -> SharedRenders:
 
 
 async def payload_for(
-    runtime: Runtime, account_id: int, event: Event, shared: SharedRenders | None = None
+    runtime: Runtime,
+    account_id: int,
+    event: Event,
+    shared: SharedRenders | None = None,
+    context: str | None = None,
 ) -> str | None:
-    """The ``payload`` string of ``event`` for the viewer, or None when they may not see it."""
+    """The ``payload`` string of ``event`` for the viewer, or None when they may not see it
+    (or a ``hide`` filter of the stream's ``context`` hides it)."""
     if event.name in STATUS_EVENTS:
-        if shared is not None and (public := await shared.public(event)) is not None:
-            return public
-        return await _status(runtime, account_id, int(event.data["status_id"]))
+        payload = None
+        if shared is not None:
+            payload = await shared.public(event)
+        if payload is None:
+            payload = await _status(runtime, account_id, int(event.data["status_id"]))
+        return await _filtered(runtime, account_id, payload, context)
     if event.name == "delete":
         return str(event.data["status_id"])
+    if event.name == "filters_changed":
+        FILTERS.forget(account_id)
+        return "undefined"  # what Mastodon's streaming server sends: the event has no payload
     if event.name == "notification":
         return await _notification(runtime, account_id, int(event.data["notification_id"]))
     return orjson.dumps(event.data).decode() if event.data else None
+
+
+class FilterCache:
+    """Each streaming account's filters, kept briefly: one post reaches thousands of streams,
+    and reading every viewer's filters for each would cost a query per stream."""
+
+    def __init__(self, seconds: float = FILTER_CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._found: dict[int, tuple[float, ActiveFilters]] = {}
+
+    async def get(self, runtime: Runtime, account_id: int) -> ActiveFilters:
+        now = time.monotonic()
+        cached = self._found.get(account_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        active = await active_filters(runtime.store, account_id)
+        if len(self._found) > 10_000:
+            self._found.clear()
+        self._found[account_id] = (now + self.seconds, active)
+        return active
+
+    def forget(self, account_id: int) -> None:
+        self._found.pop(account_id, None)
+
+
+FILTERS = FilterCache()
+
+
+async def _filtered(
+    runtime: Runtime, account_id: int, payload: str | None, context: str | None
+) -> str | None:
+    if payload is None:
+        return None
+    active = await FILTERS.get(runtime, account_id)
+    if not active:
+        return payload
+    kept = apply_filters([orjson.loads(payload)], active, context)
+    return orjson.dumps(kept[0]).decode() if kept else None
+
+
+def stream_context(name: str) -> str | None:
+    """The filter context of a stream, as Mastodon's streaming server reads it."""
+    if name.startswith(("public", "hashtag")):
+        return "public"
+    if name in ("user", "list"):
+        return "home"
+    return None
 
 
 async def _for_members(runtime: Runtime, status_id: int) -> str | None:

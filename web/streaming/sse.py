@@ -12,7 +12,13 @@ from starlette.responses import Response, StreamingResponse
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import SharedRenders, payload_for, shared_renders, stopping
+from web.streaming.render import (
+    SharedRenders,
+    payload_for,
+    shared_renders,
+    stopping,
+    stream_context,
+)
 from web.streaming.streams import Stream, open_stream
 
 HEARTBEAT_SECONDS = 15.0
@@ -61,7 +67,9 @@ async def _events(
                 continue
             if not stream.carries(event.name):
                 continue
-            payload = await payload_for(runtime, account_id, event, shared)
+            payload = await payload_for(
+                runtime, account_id, event, shared, stream_context(stream.name)
+            )
             if payload is not None:
                 yield f"event: {event.name}\ndata: {payload}\n\n"
     finally:
