@@ -1,0 +1,80 @@
+"""Two `kollegium serve` processes of one instance on one PostgreSQL, as behind a proxy: a
+status posted through one reaches a stream held open on the other (LISTEN/NOTIFY)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from tests.clients.conftest import PASSWORD, prepare_instance
+from tests.support.databases import postgres_database_sync
+from tests.support.processes import free_port, serving
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    cwd: Path = tmp_path_factory.mktemp("two-processes")
+    with postgres_database_sync() as url:
+        port = free_port("127.0.0.1")
+        env = prepare_instance(url, cwd, "127.0.0.1", port)
+        with serving(env, cwd, port=port) as first, serving(env, cwd) as second:
+            yield first, second
+
+
+def token(base_url: str, login: str) -> str:
+    app = httpx.post(
+        f"{base_url}/api/v1/apps",
+        json={
+            "client_name": "t",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": "read write",
+        },
+    ).json()
+    answer = httpx.post(
+        f"{base_url}/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": login,
+            "password": PASSWORD,
+            "scope": "read write",
+        },
+    )
+    return str(answer.json()["access_token"])
+
+
+def test_a_post_on_one_process_reaches_a_stream_on_the_other(
+    two_processes: tuple[str, str],
+) -> None:
+    first, second = two_processes
+    anna, bosse = token(first, "anna"), token(second, "bosse")
+    with httpx.stream(
+        "GET",
+        f"{second}/api/v1/streaming/public/local",
+        headers={"Authorization": f"Bearer {bosse}"},
+        timeout=10,
+    ) as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == ":)"
+        started = time.monotonic()
+        posted = httpx.post(
+            f"{first}/api/v1/statuses",
+            headers={"Authorization": f"Bearer {anna}"},
+            json={"status": "Från den första processen"},
+        ).json()
+        event = ""
+        for line in lines:
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: ") and event == "update":
+                assert orjson.loads(line.removeprefix("data: "))["id"] == posted["id"]
+                break
+        assert time.monotonic() - started < 2.0
