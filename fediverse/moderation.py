@@ -144,7 +144,7 @@ async def remove_statuses(
             )
         )
     removed = []
-    for status_id, author_id in rows:
+    for status_id, author_id in [(r[0], r[1]) for r in rows]:
         await delete_status(runtime, author_id, status_id)
         async with runtime.store.write() as conn:
             data = {"account_id": str(author_id), "report_id": report_id}

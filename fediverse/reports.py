@@ -166,7 +166,7 @@ async def notify_staff(store: Store, conn: Connection, report_id: int, from_id: 
         select(users.c.account_id).where(users.c.role.in_(STAFF_ROLES), users.c.disabled.is_(False))
     )
     now = now_ms()
-    for (account_id,) in staff:
+    for account_id in [r[0] for r in staff]:
         if account_id == from_id:
             continue
         notification_id = store.new_id()
