@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.ui import groups, groups_moderation
+from web.ui import (
+    admin,
+    admin_federation,
+    admin_reports,
+    admin_users,
+    directory,
+    groups,
+    groups_moderation,
+)
 from web.ui.pages import Handler, page
 
 
@@ -34,7 +42,30 @@ def group_routes() -> list[BaseRoute]:
     ]
 
 
+def admin_routes() -> list[BaseRoute]:
+    return [
+        _get("/admin", admin.index),
+        _get("/admin/users", admin_users.index),
+        _post("/admin/users/{id}/role", admin_users.set_role),
+        _post("/admin/users/{id}/action", admin_users.action),
+        _get("/admin/departments", admin_users.departments_index),
+        _post("/admin/departments", admin_users.create_department),
+        _post("/admin/departments/{id}", admin_users.change_department),
+        _get("/admin/federation", admin_federation.index),
+        _post("/admin/federation/mode", admin_federation.set_mode),
+        _post("/admin/federation/domains", admin_federation.set_domain),
+        _post("/admin/federation/domains/remove", admin_federation.remove_domain),
+        _get("/admin/reports", admin_reports.index),
+        _get("/admin/reports/{id}", admin_reports.show),
+        _post("/admin/reports/{id}", admin_reports.change),
+        _get("/admin/audit", admin.audit),
+        _get("/admin/instance", admin.instance),
+    ]
+
+
 def area_routes() -> list[BaseRoute]:
     return [
         *group_routes(),
+        _get("/directory", directory.index),
+        *admin_routes(),
     ]
