@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from activitypub.errors import ActivityPubError
 from activitypub.vocab import PUBLIC, Activity, Mention, Note, RawObject, parse_post_document
-from activitypub.vocab.build import build_activity, build_delete
+from activitypub.vocab.build import build_activity
 from activitypub.vocab.fields import origin_of, same_origin
 from federation.errors import FetchError, InvalidActivityError, PolicyRefusedError
 from federation.incoming import note_of, store_note
@@ -73,7 +73,7 @@ async def _announced_status(
     if (
         found is None
         or loaded is None
-        or loaded.row["local_only"]
+        or (loaded.row["local_only"] and loaded.row["local"])
         or loaded.row["deleted_at"] is not None
         or loaded.row["group_id"] != found[0].id
     ):
@@ -122,7 +122,14 @@ async def announce_removal(
     group, followers = found
     uri = str(payload["uri"])
     digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
-    delete = build_delete(f"{group.uri}#removals/{digest}", group.uri, uri, [followers])
+    # The post by id: a Tombstone of another server's post is not the group's to vouch for.
+    delete = build_activity(
+        "Delete",
+        activity_id=f"{group.uri}#removals/{digest}",
+        actor=group.uri,
+        object=uri,
+        to=[followers],
+    )
     activity_id = f"{group.uri}#announces/removals/{digest}"
     inboxes = list(payload.get("inboxes") or [])
     return Outgoing(group.id, announce(group, followers, activity_id, delete), inboxes)

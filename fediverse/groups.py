@@ -641,13 +641,14 @@ async def remove_post(runtime: Runtime, moderator_id: int, group_id: int, status
     async with store.write() as conn:
         group = await _moderated_group(conn, moderator_id, group_id)
         row = await conn.fetch_one(
-            select(statuses.c.uri, statuses.c.account_id, statuses.c.local_only).where(
-                statuses.c.id == status_id, statuses.c.group_id == group_id
-            )
+            select(
+                statuses.c.uri, statuses.c.account_id, statuses.c.local_only, statuses.c.local
+            ).where(statuses.c.id == status_id, statuses.c.group_id == group_id)
         )
         if row is None:
             raise NotFoundError("No such post in this group")
-        uri, author_id, local_only = str(row[0]), int(row[1]), bool(row[2])
+        # local_only is a choice of our own authors; a remote post went out already
+        uri, author_id, local_only = str(row[0]), int(row[1]), bool(row[2]) and bool(row[3])
         if group.federated and not local_only:
             inboxes = await follower_inboxes(conn, group_id)
             author_inbox = await conn.fetch_val(

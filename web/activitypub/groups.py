@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from databases.core import Connection
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,6 +26,8 @@ from fediverse.storage.tables import accounts, follows, statuses
 from web.activitypub.common import activity_response, federation_of
 
 PAGE_SIZE = 20
+# local_only is our own authors' choice; remote posts carry the column's default.
+FEDERATED = or_(statuses.c.local_only.is_(False), statuses.c.local.is_(False))
 CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
@@ -101,7 +103,7 @@ async def moderators_route(request: Request) -> Response:
 async def _page_ids(conn: Connection, group_id: int, max_id: int | None) -> list[int]:
     query = select(statuses.c.id).where(
         statuses.c.group_id == group_id,
-        statuses.c.local_only.is_(False),
+        FEDERATED,
         statuses.c.deleted_at.is_(None),
         statuses.c.reblog_of_id.is_(None),
     )
@@ -157,8 +159,6 @@ async def outbox(request: Request, fed: Federation, peer: VerifyingKey) -> Respo
 
 async def _count(conn: Connection, group_id: int) -> int:
     query = (
-        select(func.count())
-        .select_from(statuses)
-        .where(statuses.c.group_id == group_id, statuses.c.local_only.is_(False))
+        select(func.count()).select_from(statuses).where(statuses.c.group_id == group_id, FEDERATED)
     )
     return int(await conn.fetch_val(query) or 0)
