@@ -203,8 +203,11 @@ async def delete_department(
     return current
 
 
-async def resolve_path(store: Store, conn: Connection, path: str, *, create: bool) -> int | None:
-    """The department at ``"Förvaltning/Unit"``; made (with its parents) when ``create``."""
+async def resolve_path(
+    store: Store, conn: Connection, path: str, *, create: bool, editor: Editor = Editor()
+) -> int | None:
+    """The department at ``"Förvaltning/Unit"``; made (with its parents, each audited) when
+    ``create``."""
     parent: int | None = None
     for raw in path.split(SEPARATOR):
         name = check_name(raw)
@@ -214,6 +217,8 @@ async def resolve_path(store: Store, conn: Connection, path: str, *, create: boo
             parent = found[0]
         elif create:
             parent = await insert_department(store, conn, name, parent)
+            created = _one(await _all(conn), parent)
+            await _audit(store, conn, editor, "department.create", created)
         else:
             return None
     return parent

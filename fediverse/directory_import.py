@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 
 from fediverse import audit
 from fediverse.accounts import ROLES, NewUser, check_new_user
-from fediverse.departments import resolve_path
+from fediverse.departments import Editor, resolve_path
 from fediverse.errors import KollegiumError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.outgoing import federate
@@ -177,6 +177,7 @@ async def import_staff(
     if report.errors:
         raise ImportRefused(_sorted(report))
     plan = _Plan(store, base_url, report, create_departments, make_keys)
+    plan.editor = Editor(actor)
     await plan.prepare_keys(rows)
     try:
         async with store.write() as conn:
@@ -233,6 +234,7 @@ class _Plan:
         self.create_departments = create_departments
         self.make_keys = make_keys
         self.keys: dict[str, dict[str, str]] = {}
+        self.editor = Editor()
 
     async def prepare_keys(self, rows: list[StaffRow]) -> None:
         """Keys for the accounts to be made, outside the transaction: generation is slow."""
@@ -270,7 +272,9 @@ class _Plan:
         path = row.values["department"]
         if not path:
             return 0
-        found = await resolve_path(self.store, conn, path, create=self.create_departments)
+        found = await resolve_path(
+            self.store, conn, path, create=self.create_departments, editor=self.editor
+        )
         if found is None:
             raise ValidationError(
                 f"no department {path!r} (create it first, or import with --create-departments)"
