@@ -86,8 +86,13 @@ async def accept_follow(
         return None
     actor, follower = pair
     uri = await _ensure_uri(conn, follows, row, f"{follower.uri}#follows/{row['id']}")
+    accept_id = f"{actor.uri}#accepts/follows/{row['id']}"
+    again = str(payload.get("follow_uri") or uri)
+    if again != uri:  # a repeated Follow: its own Accept, under a new id
+        accept_id += "/" + hashlib.sha256(again.encode()).hexdigest()[:16]
+        uri = again
     inner = _follow_object(uri, follower.uri, actor.uri)
-    accept = build_accept(f"{actor.uri}#accepts/follows/{row['id']}", actor.uri, inner)
+    accept = build_accept(accept_id, actor.uri, inner)
     return Outgoing(actor.id, accept, _inbox(follower))
 
 

@@ -34,7 +34,7 @@ async def handle(ctx: Context, activity: Activity) -> None:
             return
         follow_id = await _existing(conn, follows, ctx.actor, target)
         if follow_id is not None:
-            await ctx.federate(conn, {"kind": "accept_follow", "follow_id": follow_id})
+            await ctx.federate(conn, _accept_again(follow_id, activity.id))
             return
         if await _existing(conn, follow_requests, ctx.actor, target) is None:
             silenced = await ctx.fed.policy.silences(ctx.actor.domain or "")
@@ -49,7 +49,7 @@ async def _join_group(
     """Joining a group is following it: refused by the group's rules, else as a follow."""
     follow_id = await _existing(conn, follows, ctx.actor, target)
     if follow_id is not None:
-        await ctx.federate(conn, {"kind": "accept_follow", "follow_id": follow_id})
+        await ctx.federate(conn, _accept_again(follow_id, activity.id))
         return
     if await _existing(conn, follow_requests, ctx.actor, target) is not None:
         return
@@ -76,3 +76,9 @@ def _reject(ctx: Context, target: AccountRef, uri: str | None) -> dict[str, obje
         "target_account_id": ctx.actor.id,
         "uri": uri,
     }
+
+
+def _accept_again(follow_id: int, follow_uri: str | None) -> dict[str, object]:
+    """An Accept of a repeated Follow, naming that Follow: the peer may have lost the follow
+    (say, its admins suspended us for a while) and dropped our first Accept as a replay."""
+    return {"kind": "accept_follow", "follow_id": follow_id, "follow_uri": follow_uri}

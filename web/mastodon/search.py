@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from fediverse import directory
-from fediverse.errors import ValidationError
+from fediverse.errors import KollegiumError, ValidationError
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_json
 
@@ -19,7 +19,7 @@ _ACCT = re.compile(r"^@?[\w.-]+@[\w.-]+(:\d+)?$")
 async def _resolve_remote(call: Call, q: str) -> int | None:
     """A remote account named by ``user@domain`` or its URL, fetched by federation; None
     when it is not one, or cannot be fetched (a search finds nothing rather than failing)."""
-    from federation.errors import FederationError
+    from federation.errors import FederationError, PolicyRefusedError
     from web.activitypub.common import federation_of
 
     text = q.strip()
@@ -29,6 +29,8 @@ async def _resolve_remote(call: Call, q: str) -> int | None:
             return (await actors.by_uri(text)).id
         if _ACCT.match(text) and text.lstrip("@").split("@", 1)[1] != call.settings.domain:
             return (await actors.by_acct(text.lstrip("@"))).id
+    except PolicyRefusedError:
+        raise  # a refused domain is found neither remotely nor in what we hold of it
     except FederationError:
         return None
     return None
@@ -47,7 +49,10 @@ async def search(call: Call) -> Response:
         raise ValidationError("offset must be 0 or more")
     found: dict[str, list[object]] = {"accounts": [], "statuses": [], "hashtags": []}
     if kind in (None, "accounts") and p.flag("resolve", False):
-        resolved = await _resolve_remote(call, q)
+        try:
+            resolved = await _resolve_remote(call, q)
+        except KollegiumError:  # the federation policy refuses the domain
+            return json(found)
         if resolved is not None:
             row = await directory.account_by_id(call.store, resolved)
             found["accounts"] = list(accounts_json(call, [row]))
