@@ -16,6 +16,7 @@ from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.outgoing import federate
 from fediverse.runtime import Runtime
+from fediverse.search import index_status
 from fediverse.statuses import NewStatus, attach_media, check_status, link_tags
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
@@ -121,6 +122,7 @@ async def edit_status(runtime: Runtime, account_id: int, status_id: int, edit: S
             store, conn, status_id, account_id, formatted.tags, formatted.mentioned_account_ids
         )
         await _snapshot(store, conn, changed[0]._mapping, now)
+        await index_status(store, conn, status_id, edit.spoiler_text, formatted.html)
         await _notify_rebloggers(store, conn, account_id, status_id)
         topics = status_topics(
             author_id=account_id,

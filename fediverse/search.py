@@ -2,7 +2,9 @@
 
 PostgreSQL indexes ``to_tsvector('swedish', spoiler_text || ' ' || content)`` (migration 0007)
 and needs nothing written. SQLite keeps an FTS5 table, ``status_search``, of the words of each
-status stemmed with the same Snowball algorithm, written beside the status (``index_statements``).
+status stemmed with the same Snowball algorithm. It is brought up to date before each search
+(``catch_up``: the statuses newer than the newest indexed, local or remote, so posting and the
+inbox pay nothing), and an edit of a local status indexes it again at once (``index_status``).
 Snowball leaves the definite form of words in -a alone (``förskolan`` stays, ``förskola``
 becomes ``förskol``), so each word of a query also asks for its other form.
 Only statuses the searcher may see are found.
@@ -17,9 +19,10 @@ from typing import Any
 
 import snowballstemmer
 from databases.core import Connection
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, func, select, text
 
 from fediverse.hydrate import STATUS_COLUMNS, Row
+from fediverse.ids import id_at
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import statuses
@@ -95,8 +98,13 @@ def index_statements(
 async def index_status(
     store: Store, conn: Connection, status_id: int, spoiler_text: str, content: str
 ) -> None:
-    """Index (or index again, after an edit) one status in the caller's transaction."""
-    await Raw(conn).batch(index_statements(store, status_id, spoiler_text, content, replace=True))
+    """Index an edited status again in the caller's transaction; one not yet indexed is left
+    to ``catch_up``, which reads it as it is then (and relies on the newest being indexed)."""
+    if not store.is_sqlite:
+        return
+    raw = Raw(conn)
+    if await raw.rows("SELECT rowid FROM status_search WHERE rowid = ?", ("id",), status_id):
+        await raw.batch(index_statements(store, status_id, spoiler_text, content, replace=True))
 
 
 def _matching(store: Store, query: str) -> Any:
@@ -107,7 +115,7 @@ def _matching(store: Store, query: str) -> Any:
         found = text("SELECT rowid FROM status_search WHERE status_search MATCH :m").bindparams(
             m=match
         )
-        return statuses.c.id.in_(found.columns())
+        return statuses.c.id.in_(found.columns(rowid=BigInteger))
     tsquery = pg_tsquery(query)
     if tsquery is None:
         return None
@@ -129,6 +137,7 @@ async def search_statuses(
     condition = _matching(store, query)
     if condition is None:
         return []
+    await catch_up(store)
     q = select(*STATUS_COLUMNS).where(
         condition,
         statuses.c.reblog_of_id.is_(None),
@@ -145,6 +154,43 @@ async def search_statuses(
     q = q.order_by(statuses.c.id.desc()).limit(limit).offset(offset)
     async with store.read() as conn:
         return [r._mapping for r in await conn.fetch_all(q)]
+
+
+CATCH_UP_MARGIN = id_at(60_000)  # ids are taken before commit: look a minute behind the newest
+
+
+async def catch_up(store: Store, *, batch: int = 2000) -> int:
+    """Index (SQLite) the statuses that arrived since the newest one indexed; how many."""
+    if not store.is_sqlite:
+        return 0
+    async with store.read() as conn:
+        indexed = await conn.fetch_val(text("SELECT max(rowid) FROM status_search")) or 0
+        newest = await conn.fetch_val(select(func.max(statuses.c.id))) or 0
+    if newest <= indexed:
+        return 0  # the common case: nothing new, and the writer is not asked for
+    done = 0
+    while True:
+        # In the write transaction, so that two searches never index one status twice.
+        async with store.write() as conn:
+            rows = await conn.fetch_all(_unindexed(indexed - CATCH_UP_MARGIN, batch))
+            statements: list[tuple[str, list[object]]] = []
+            for row in rows:
+                statements += index_statements(store, row[0], row[1], row[2])
+            await Raw(conn).batch(statements)
+        done += len(rows)
+        if len(rows) < batch:
+            return done
+
+
+def _unindexed(after: int, limit: int) -> Any:
+    low = max(after, 0)
+    indexed = text("SELECT rowid FROM status_search WHERE rowid > :low").bindparams(low=low)
+    return (
+        select(statuses.c.id, statuses.c.spoiler_text, statuses.c.content)
+        .where(statuses.c.id > low, statuses.c.id.not_in(indexed.columns(rowid=BigInteger)))
+        .order_by(statuses.c.id)
+        .limit(limit)
+    )
 
 
 async def reindex(store: Store, *, batch: int = 5000) -> int:

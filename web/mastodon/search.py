@@ -1,4 +1,5 @@
-"""``GET /api/v2/search``: local and known accounts, and hashtags (statuses: not yet)."""
+"""``GET /api/v2/search``: local and known accounts, hashtags, and statuses by full text
+(fediverse.search); ``resolve=true`` fetches a remote account or status named by URL."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from starlette.responses import Response
 
 from fediverse import directory
 from fediverse.errors import KollegiumError, ValidationError
+from fediverse.search import search_statuses
+from fediverse.statuses import visible_rows
 from web.mastodon.endpoint import Call, api, json
-from web.mastodon.render import accounts_json
+from web.mastodon.render import accounts_json, statuses_json
 
 TYPES = ("accounts", "hashtags", "statuses")
 _ACCT = re.compile(r"^@?[\w.-]+@[\w.-]+(:\d+)?$")
@@ -34,6 +37,28 @@ async def _resolve_remote(call: Call, q: str) -> int | None:
     except FederationError:
         return None
     return None
+
+
+async def _statuses(call: Call, q: str, limit: int, offset: int) -> list[object]:
+    p = call.params
+    if p.flag("resolve", False) and q.strip().startswith(("https://", "http://")):
+        from federation.resolve import resolve_status
+        from web.activitypub.common import federation_of
+
+        resolved = await resolve_status(federation_of(call.request), q.strip())
+        rows = await visible_rows(call.store, call.account_id, [resolved] if resolved else [])
+        return list(await statuses_json(call, rows))
+    rows = await search_statuses(
+        call.store,
+        call.account_id,
+        q,
+        limit=limit,
+        offset=offset,
+        account_id=p.id("account_id"),
+        max_id=p.id("max_id"),
+        min_id=p.id("min_id"),
+    )
+    return list(await statuses_json(call, rows))
 
 
 @api("read:search")
@@ -67,6 +92,8 @@ async def search(call: Call) -> Response:
             following=bool(p.flag("following", False)),
         )
         found["accounts"] = list(accounts_json(call, rows))
+    if kind in (None, "statuses"):
+        found["statuses"] = await _statuses(call, q, limit, offset)
     if kind in (None, "hashtags"):
         names = await directory.search_tags(call.store, q, limit=limit, offset=offset)
         base = call.settings.base_url
