@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from web.mastodon import conversations, lists, markers
 from web.mastodon import filters as f
-from web.mastodon import lists, markers
 from web.mastodon.endpoint import route
 
 
@@ -49,4 +49,7 @@ def part2_routes() -> list[BaseRoute]:
         *route("/api/v1/markers", GET=markers.show, POST=markers.update),
         *_list_routes(),
         *_filter_routes(),
+        *route("/api/v1/conversations", GET=conversations.index),
+        *route("/api/v1/conversations/{id}", DELETE=conversations.remove),
+        *route("/api/v1/conversations/{id}/read", POST=conversations.read),
     ]
