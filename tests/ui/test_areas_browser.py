@@ -247,6 +247,7 @@ def test_axe__no_violations_on_groups_directory_and_admin_pages(
         f"/groups/{group}/members",
         f"/groups/{group}/edit",
         f"/directory?department={made.get('department', '')}",
+        "/directory/me",
         "/admin/users",
         "/admin/departments",
         "/admin/federation",

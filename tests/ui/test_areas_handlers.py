@@ -239,3 +239,27 @@ async def test_forms__without_a_valid_csrf_token_are_refused(site: Site) -> None
         assert cross_site.status_code == 403, path
     assert await instances.domain_policy(site.runtime.store, "kommun-c.se") is None
     assert await departments.list_departments(site.runtime.store) == []
+
+
+async def test_directory__my_entry_is_saved_and_found(site: Site) -> None:
+    cecilia = await site.person("cecilia")
+    unit = await departments.create_department(site.runtime.store, "Hemtjänsten Norr")
+    form = await cecilia.client.get("/directory/me")
+    assert "Din uppgift i personalkatalogen" in form.text
+    saved = await cecilia.form(
+        "/directory/me",
+        title="Undersköterska",
+        department_id=str(unit.id),
+        phone="+46 70 111 22 33",
+        workplace="Norrgården",
+        languages="svenska, finska",
+        ask_me_about="dokumentation",
+    )
+    assert saved.headers["location"] == "/directory/me?saved=1"
+    found = await cecilia.client.get("/directory?q=finska&lang=en")
+    assert "Undersköterska" not in found.text  # languages are not searched, topics are
+    found = await cecilia.client.get("/directory?q=dokumentation&lang=en")
+    assert "Undersköterska" in found.text and "Hemtjänsten Norr" in found.text
+    assert "Ask me about" in found.text and "svenska, finska" in found.text
+    refused = await cecilia.form("/directory/me", phone="ring mig")
+    assert refused.status_code == 422 and "ring mig" in refused.text

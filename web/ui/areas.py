@@ -67,5 +67,7 @@ def area_routes() -> list[BaseRoute]:
     return [
         *group_routes(),
         _get("/directory", directory.index),
+        _get("/directory/me", directory.my_entry),
+        _post("/directory/me", directory.save_my_entry),
         *admin_routes(),
     ]
