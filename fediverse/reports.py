@@ -307,3 +307,12 @@ async def count_unresolved(store: Store) -> int:
 
 def status_id_list(row: dict[str, Any]) -> list[int]:
     return [int(i) for i in orjson.loads(row["status_ids"] or "[]")]
+
+
+async def reports_by_id(store: Store, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Report rows for a page of ``admin.report`` notifications, in one query."""
+    if not ids:
+        return {}
+    async with store.read() as conn:
+        rows = await conn.fetch_all(select(reports).where(reports.c.id.in_(ids)))
+    return {r._mapping["id"]: dict(r._mapping) for r in rows}

@@ -9,11 +9,13 @@ from starlette.responses import Response
 
 from fediverse import notifications
 from fediverse.hydrate import load_accounts, load_status_page
+from fediverse.reports import reports_by_id
 from fediverse.statuses import visible_rows
 from fediverse.storage.database import Store
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.serializers.accounts import serialize_account
+from web.mastodon.serializers.admin import serialize_report
 from web.mastodon.serializers.common import iso_time
 from web.mastodon.serializers.statuses import StatusSerializer
 
@@ -29,9 +31,11 @@ async def notification_entities(
     (also what the streaming API sends)."""
     status_ids = [r["status_id"] for r in rows if r["status_id"] is not None]
     status_rows = await visible_rows(store, account_id, status_ids)
+    found_reports = await reports_by_id(store, {r["report_id"] for r in rows if r.get("report_id")})
+    targets = {r["target_account_id"] for r in found_reports.values()}
     async with store.read() as conn:
         page = await load_status_page(conn, status_rows, account_id)
-        senders = await load_accounts(conn, {r["from_account_id"] for r in rows})
+        senders = await load_accounts(conn, {r["from_account_id"] for r in rows} | targets)
     serializer = StatusSerializer(page, base)
     result = []
     for row in rows:
@@ -49,6 +53,12 @@ async def notification_entities(
                 "status": serializer.status(row["status_id"]) if row["status_id"] else None,
             }
         )
+        report = found_reports.get(row.get("report_id") or 0)
+        if report is not None:
+            target = senders.get(report["target_account_id"])
+            result[-1]["report"] = serialize_report(
+                report, serialize_account(target, base) if target else None
+            )
     return result
 
 

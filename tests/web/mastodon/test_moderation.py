@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from fediverse.accounts import new_key_columns
-from fediverse.storage.tables import audit_log, notifications, reports, statuses
+from fediverse.storage.tables import accounts, audit_log, jobs, notifications, reports, statuses
 from tests.web.mastodon.conftest import Instance, Member, snapshot
 from tests.web.mastodon.test_directory import with_role
 
@@ -89,6 +90,8 @@ async def test_report__filed_by_staff_notifies_admins_and_moderators(staff: Staf
             "GET", "/api/v1/notifications", member, params={"types[]": "admin.report"}
         )
         assert [n["type"] for n in listed.json()] == ["admin.report"]
+        assert listed.json()[0]["report"]["id"] == entity["id"]
+        assert listed.json()[0]["report"]["target_account"]["username"] == "troll"
     assert await count(staff.instance, notifications, notifications.c.type == "admin.report") == 2
 
 
@@ -281,3 +284,29 @@ async def test_audit_log__admins_read_it_newest_first_with_filters_and_pages(
     )
     assert int(older.json()[0]["id"]) < int(page.json()[-1]["id"])
     assert await count(staff.instance, reports) == 1
+
+
+async def test_report__forward_enqueues_a_flag_only_for_a_remote_account(staff: Staff) -> None:
+    now = 1_700_000_000_000
+    remote_id = 4242
+    async with staff.instance.store.write() as conn:
+        await conn.execute(
+            insert(accounts).values(
+                id=remote_id,
+                username="troll",
+                domain="mastodon.example",
+                uri="https://mastodon.example/users/troll",
+                inbox_url="https://mastodon.example/users/troll/inbox",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    local = await staff.report(forward="true")
+    assert local["forwarded"] is False
+    remote = await staff.report(account_id=str(remote_id), status_ids=[], forward="true")
+    assert remote["forwarded"] is True
+    async with staff.instance.store.read() as conn:
+        payloads = [orjson.loads(r[0]) for r in await conn.fetch_all(select(jobs.c.payload))]
+    forwards = [p for p in payloads if p.get("kind") == "report.forward"]
+    assert [p["report_id"] for p in forwards] == [int(remote["id"])]
+    assert forwards[0]["instance_actor_id"]
