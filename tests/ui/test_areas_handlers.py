@@ -100,6 +100,10 @@ async def test_groups__create_post_and_read_in_swedish(site: Site) -> None:
     assert "Ta bort från gruppen" in shown.text  # its creator moderates it
     listed = await anna.client.get("/groups")
     assert "Förskolan" in listed.text
+    status_id = posted.headers["location"].rsplit("#s-", 1)[1]
+    removed = await anna.form(f"{group_url}/posts/{status_id}/remove")
+    assert removed.headers["location"].endswith("notice=removed")
+    assert "Planeringsdag på fredag" not in (await anna.client.get(group_url)).text
 
 
 async def test_groups__closed_group_asks_and_a_moderator_approves(site: Site) -> None:
