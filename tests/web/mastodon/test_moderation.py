@@ -228,15 +228,22 @@ async def test_admin_accounts__lists_and_actions_taken_on_a_report(staff: Staff)
     assert (await staff.instance.client.get(f"/api/v1/accounts/{troll}")).status_code == 404
     restored = (await staff.call("POST", f"{base}/{troll}/unsuspend", staff.mod)).json()
     assert restored["suspended"] is False
+    await staff.call("POST", f"{base}/{troll}/action", staff.mod, json={"type": "sensitive"})
+    post = f"/api/v1/statuses/{staff.status_id}"
+    assert (await staff.call("GET", post, staff.anna)).json()["sensitive"] is True
+    await staff.call("POST", f"{base}/{troll}/unsensitive", staff.mod)
+    assert (await staff.call("GET", post, staff.anna)).json()["sensitive"] is False
     await staff.call("POST", f"{base}/{troll}/action", staff.mod, json={"type": "disable"})
     assert (await staff.call("GET", f"{base}/{troll}", staff.mod)).json()["disabled"] is True
     enabled = (await staff.call("POST", f"{base}/{troll}/enable", staff.mod)).json()
     assert enabled["disabled"] is False
-    assert (await actions(staff.instance))[-6:] == [
+    assert (await actions(staff.instance))[-8:] == [
         "account.silence",
         "account.unsilence",
         "account.suspend",
         "account.unsuspend",
+        "account.sensitive",
+        "account.unsensitive",
         "account.disable",
         "account.enable",
     ]

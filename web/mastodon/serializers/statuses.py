@@ -100,6 +100,11 @@ class StatusSerializer:
         )
         return entity
 
+    def _sensitized(self, account_id: int) -> bool:
+        """Moderators marked everything of this account sensitive."""
+        author = self.page.accounts.get(account_id)
+        return author is not None and author.get("sensitized_at") is not None
+
     def _original(self, row: Row) -> dict[str, Any]:
         sid, page, marks = row["id"], self.page, self.page.marks
         signed_in = page.viewer_account_id is not None
@@ -108,7 +113,7 @@ class StatusSerializer:
             "created_at": iso_time(row["created_at"]),
             "in_reply_to_id": _str(row["in_reply_to_id"]),
             "in_reply_to_account_id": _str(row["in_reply_to_account_id"]),
-            "sensitive": bool(row["sensitive"]),
+            "sensitive": bool(row["sensitive"]) or self._sensitized(row["account_id"]),
             "spoiler_text": row["spoiler_text"],
             "visibility": row["visibility"],
             "language": row["language"],
