@@ -95,7 +95,14 @@ def _add_federation_commands(commands: Any) -> None:
         ("silence", "silence a domain: nothing in public timelines, follows need approval"),
         ("remove", "forget the policy for a domain"),
     ):
-        _add(sub, name, help_text, cmd_federation_domain).add_argument("domain")
+        command = _add(sub, name, help_text, cmd_federation_domain)
+        command.add_argument("domain")
+        if name != "remove":
+            command.add_argument(
+                "--reject-media",
+                action="store_true",
+                help="do not fetch or store the domain's media; attachments are shown as links",
+            )
     _add(sub, "list", "show the mode and every domain's policy", cmd_federation_list)
 
 
@@ -248,8 +255,10 @@ async def cmd_federation_domain(settings: Settings, args: argparse.Namespace) ->
             found = await clear_domain_policy(runtime.store, domain, actor="cli")
             print(f"kollegium: {domain}: " + ("policy removed" if found else "had no policy"))
             return 0
-        await set_domain_policy(runtime.store, domain, policy, actor="cli")
-    print(f"kollegium: {domain}: {policy}")
+        await set_domain_policy(
+            runtime.store, domain, policy, actor="cli", reject_media=args.reject_media
+        )
+    print(f"kollegium: {domain}: {policy}" + (" (media rejected)" if args.reject_media else ""))
     return 0
 
 

@@ -140,6 +140,14 @@ def test_federation_commands_manage_the_policy_and_audit_every_change(
     assert audit_count(instance[1]) == before + 5
 
 
+def test_federation_allow_can_reject_the_domains_media(
+    instance: tuple[dict[str, str], Path],
+) -> None:
+    code, out, _ = run(instance, "federation", "allow", "kommun-b.se", "--reject-media")
+    assert (code, out.strip()) == (0, "kollegium: kommun-b.se: allow (media rejected)")
+    assert "allow    kommun-b.se (media rejected)" in run(instance, "federation", "list")[1]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
