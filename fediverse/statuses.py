@@ -31,6 +31,7 @@ from fediverse.storage.tables import (
     users,
 )
 from fediverse.streams import announce_status, status_topics
+from fediverse.tags import tag_fan_out_statement
 from fediverse.urls import status_uri
 from fediverse.visibility import VISIBILITIES, can_see
 
@@ -269,6 +270,8 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
             statements = []
             await _link_everything(store, conn, status_id, author_id, new, formatted)
         statements += tag_statements(store, status_id, formatted.tags)
+        if formatted.tags:
+            statements += tag_fan_out_statement(status_id, author_id, visibility=row["visibility"])
         statements.append(fan_out_statement(status_id, author_id, visibility=row["visibility"]))
         statements += _count_statements(author_id, reply)
         await Raw(conn).batch(statements)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from fediverse.domain_blocks import blocked_account_ids
 from fediverse.storage.tables import blocks, follows, mentions, mutes, statuses
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -41,9 +42,14 @@ def can_see(viewer_account_id: int | None, table: Any = statuses) -> ColumnEleme
 
 
 def not_hidden_from(viewer_account_id: int | None, table: Any = statuses) -> ColumnElement[bool]:
-    """For timelines: leave out accounts the viewer blocked or muted."""
+    """For timelines: leave out accounts the viewer blocked or muted, or whose domain the
+    viewer blocked."""
     if viewer_account_id is None:
         return true()
     hidden = select(blocks.c.target_account_id).where(blocks.c.account_id == viewer_account_id)
     muted = select(mutes.c.target_account_id).where(mutes.c.account_id == viewer_account_id)
-    return and_(table.c.account_id.not_in(hidden), table.c.account_id.not_in(muted))
+    return and_(
+        table.c.account_id.not_in(hidden),
+        table.c.account_id.not_in(muted),
+        table.c.account_id.not_in(blocked_account_ids(viewer_account_id)),
+    )

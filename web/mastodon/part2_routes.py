@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.mastodon import conversations, lists, markers
+from web.mastodon import (
+    conversations,
+    domain_blocks,
+    endorsements,
+    lists,
+    markers,
+    preferences,
+    tags,
+)
 from web.mastodon import filters as f
 from web.mastodon.endpoint import route
 
@@ -52,4 +60,25 @@ def part2_routes() -> list[BaseRoute]:
         *route("/api/v1/conversations", GET=conversations.index),
         *route("/api/v1/conversations/{id}", DELETE=conversations.remove),
         *route("/api/v1/conversations/{id}/read", POST=conversations.read),
+        *_account_extra_routes(),
+    ]
+
+
+def _account_extra_routes() -> list[BaseRoute]:
+    """Tags, domain blocks, endorsements and preferences."""
+    return [
+        *route("/api/v1/tags/{name}", GET=tags.show),
+        *route("/api/v1/tags/{name}/follow", POST=tags.follow),
+        *route("/api/v1/tags/{name}/unfollow", POST=tags.unfollow),
+        *route("/api/v1/followed_tags", GET=tags.followed),
+        *route(
+            "/api/v1/domain_blocks",
+            GET=domain_blocks.index,
+            POST=domain_blocks.block,
+            DELETE=domain_blocks.unblock,
+        ),
+        *route("/api/v1/endorsements", GET=endorsements.index),
+        *route("/api/v1/accounts/{id}/pin", POST=endorsements.pin),
+        *route("/api/v1/accounts/{id}/unpin", POST=endorsements.unpin),
+        *route("/api/v1/preferences", GET=preferences.show),
     ]

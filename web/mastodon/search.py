@@ -12,6 +12,7 @@ from fediverse import directory
 from fediverse.errors import KollegiumError, ValidationError
 from fediverse.search import search_statuses
 from fediverse.statuses import visible_rows
+from fediverse.tags import following_names
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_json, statuses_json
 
@@ -97,12 +98,13 @@ async def search(call: Call) -> Response:
     if kind in (None, "hashtags"):
         names = await directory.search_tags(call.store, q, limit=limit, offset=offset)
         base = call.settings.base_url
+        followed = await following_names(call.store, call.account_id, [n.lower() for n in names])
         found["hashtags"] = [
             {
                 "name": n.lower(),
                 "url": f"{base}/tags/{quote(n.lower())}",
                 "history": [],
-                "following": False,
+                "following": n.lower() in followed,
             }
             for n in names
         ]

@@ -1,0 +1,40 @@
+"""Endorsements (featured accounts): ``/api/v1/endorsements``, pin and unpin an account."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from fediverse import endorsements
+from fediverse.relationships import relationships
+from web.mastodon.endpoint import Call, api, json
+from web.mastodon.pagination import link_header, page_query
+from web.mastodon.render import accounts_json
+from web.mastodon.serializers.accounts import serialize_relationship
+
+
+@api("read:accounts")
+async def index(call: Call) -> Response:
+    page = page_query(call, default=40, maximum=80)
+    rows, keys = await endorsements.endorsed(call.store, call.account_id, page)
+    return json(accounts_json(call, rows), headers=link_header(call, keys))
+
+
+async def _relationship(call: Call, target: int) -> Response:
+    [found] = await relationships(call.store, call.account_id, [target])
+    entity = serialize_relationship(found)
+    entity["endorsed"] = bool(
+        await endorsements.endorsed_among(call.store, call.account_id, [target])
+    )
+    return json(entity)
+
+
+@api("write:accounts")
+async def pin(call: Call) -> Response:
+    await endorsements.endorse(call.store, call.account_id, call.path_id())
+    return await _relationship(call, call.path_id())
+
+
+@api("write:accounts")
+async def unpin(call: Call) -> Response:
+    await endorsements.unendorse(call.store, call.account_id, call.path_id())
+    return await _relationship(call, call.path_id())
