@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: Chromium and one server for the whole session."""
+"""Fixtures of the browser tests: Chromium per module, one server for the whole session."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 from tests.ui.harness import Server, chromium, require_browser, running_server
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and pytest-asyncio cannot run async tests beside it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     require_browser()
     with chromium() as launched:

@@ -48,6 +48,7 @@ def ui_routes() -> list[BaseRoute]:
         _post("/statuses/{id}/boost", statuses.boost),
         _post("/polls/{id}/votes", statuses.vote),
         _get("/@{acct}", profiles.profile, signed_in=False),
+        _get("/@{acct}/{id}", statuses.thread, signed_in=False),  # a status's Mastodon url
         _post("/@{acct}/follow", profiles.follow),
         _get("/notifications", notifications.index),
         _get("/search", search.search),

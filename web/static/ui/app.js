@@ -58,6 +58,7 @@
         });
     });
     var source = new EventSource("/ui/live");
+    source.addEventListener("open", function () { document.body.setAttribute("data-live-state", "open"); });
     source.addEventListener("update", function (e) {
       var status;
       try { status = JSON.parse(e.data); } catch (err) { return; }
