@@ -3,13 +3,16 @@ cookie rather than a bearer token (a page has no token, and must not hold one)."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import cache
+
 from starlette.requests import Request
+from starlette.responses import Response
 
 from fediverse.runtime import Runtime
 from fediverse.web_users import web_user
 from web.mastodon import sessions
 from web.mastodon.auth import UnauthorizedError
-from web.streaming.sse import sse_endpoint
 
 
 async def session_viewer(request: Request, runtime: Runtime) -> int:
@@ -20,4 +23,14 @@ async def session_viewer(request: Request, runtime: Runtime) -> int:
     return user.account_id
 
 
-stream = sse_endpoint("user", viewer=session_viewer)
+@cache
+def _endpoint() -> Callable[[Request], Awaitable[Response]]:
+    # Imported late: web.streaming imports web.mastodon, whose sign-in pages import this
+    # package's catalogues, so a module-level import here closes a cycle.
+    from web.streaming.sse import sse_endpoint
+
+    return sse_endpoint("user", viewer=session_viewer)
+
+
+async def stream(request: Request) -> Response:
+    return await _endpoint()(request)
