@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -81,9 +82,13 @@ def sign_in(instance: Instance) -> None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instance]]:
     root = tmp_path_factory.mktemp("municipal")
-    a = make_instance(root, "127.0.0.1", {"anna": "user", "adam": "admin"})
-    b = make_instance(root, "127.0.0.2", {"bosse": "user"})
-    c = make_instance(root, "127.0.0.3", {"cilla": "user"})
+    members = {
+        "127.0.0.1": {"anna": "user", "adam": "admin"},
+        "127.0.0.2": {"bosse": "user"},
+        "127.0.0.3": {"cilla": "user"},
+    }
+    with ThreadPoolExecutor(max_workers=3) as pool:  # each is a handful of CLI runs
+        a, b, c = pool.map(lambda host: make_instance(root, host, members[host]), members)
     allow(a, b)
     allow(b, a, c)
     allow(c, b)
@@ -177,12 +182,27 @@ def test_a_local_only_status_is_never_seen_on_b(world: dict[str, Instance]) -> N
     assert signed_fetch(b, federated["uri"]) == "200"
 
 
-@pytest.mark.skip(reason="TODO(groups): needs the groups API of issue 6.3 (web/mastodon/groups.py)")
-def test_a_local_only_status_in_a_group_is_not_announced_to_b(
-    world: dict[str, Instance],
-) -> None:
-    """An open group on A with bosse (B) as member: anna's local-only post to the group
-    reaches A's members only; a federated one reaches bosse once."""
+def test_a_local_only_post_to_a_group_is_not_announced_to_b(world: dict[str, Instance]) -> None:
+    a, b = world["a"], world["b"]
+    group = a.api("anna", "POST", "/api/v1/groups", data={"name": "kollegiet", "privacy": "open"})
+    acct = f"kollegiet@{a.domain}"
+    found = b.api(
+        "bosse", "GET", "/api/v2/search", params={"q": acct, "resolve": "true", "type": "accounts"}
+    )["accounts"]
+    assert found and found[0]["group"] is True
+    b.api("bosse", "POST", f"/api/v1/groups/{found[0]['id']}/join")
+    eventually(
+        lambda: b.api("bosse", "GET", f"/api/v1/groups/{found[0]['id']}")["membership"] == "member",
+        "bosse joined the group on A",
+    )
+    internal = post(a, "anna", f"@{acct} Bara för oss i kommun A", local_only="true")
+    shared = post(a, "anna", f"@{acct} Till hela kollegiet", local_only="false")
+    group_posts = a.api("anna", "GET", f"/api/v1/groups/{group['id']}/posts")
+    assert internal["uri"] in [s["uri"] for s in group_posts]  # local members still get it
+    eventually(lambda: shared["uri"] in home_uris(b, "bosse"), "the federated group post on B")
+    time.sleep(1.0)
+    assert internal["uri"] not in home_uris(b, "bosse")
+    assert "404" in signed_fetch(b, internal["uri"])
 
 
 def test_suspending_b_removes_its_content_and_stops_traffic_both_ways(
