@@ -105,10 +105,11 @@ def mastodon_routes() -> list[BaseRoute]:
     return [
         *_hot_routes(),
         *oauth_routes(),
+        # Before the others: /api/v1/notifications/policy would otherwise be read as an id.
+        *part2_routes(),
         *_account_routes(),
         *_status_routes(),
         *_other_routes(),
-        *part2_routes(),
         *admin_domain_routes(),
         *admin_routes(),
         *group_routes(),

@@ -11,7 +11,7 @@ from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_by_ids_json
 
 SOFTWARE_VERSION = "0.1.0"
-VERSION = f"4.2.0 (compatible; Kollegium {SOFTWARE_VERSION})"
+VERSION = f"4.3.0 (compatible; Kollegium {SOFTWARE_VERSION})"
 THUMBNAIL_BLURHASH = "LfDSXcj[M{jt0.azWBaz]}jst7j["
 SOURCE_URL = "https://github.com/kollegium/kollegium"
 DESCRIPTION = "Kollegium: ett internt socialt nätverk för kommunens medarbetare."

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fediverse import markers
+from fediverse import markers, notifications
 from fediverse.errors import BadRequestError
 from fediverse.hydrate import Row
 from web.mastodon.endpoint import Call, api, json
@@ -39,4 +39,8 @@ async def update(call: Call) -> Response:
             positions[name] = sub.required_id("last_read_id")
     if not positions:
         raise BadRequestError("param is missing or the value is empty: home or notifications")
-    return json(_entities(await markers.set_markers(call.store, call.account_id, positions)))
+    found = await markers.set_markers(call.store, call.account_id, positions)
+    if "notifications" in positions:
+        # Read up to the marker: what unread_count counts, as Mastodon counts from the marker.
+        await notifications.mark_read(call.store, call.account_id, positions["notifications"])
+    return json(_entities(found))

@@ -14,6 +14,7 @@ from web.mastodon import (
     tags,
 )
 from web.mastodon import filters as f
+from web.mastodon import notifications_v2 as n2
 from web.mastodon.endpoint import route
 
 
@@ -61,6 +62,22 @@ def part2_routes() -> list[BaseRoute]:
         *route("/api/v1/conversations/{id}", DELETE=conversations.remove),
         *route("/api/v1/conversations/{id}/read", POST=conversations.read),
         *_account_extra_routes(),
+        *_notification_routes(),
+    ]
+
+
+def _notification_routes() -> list[BaseRoute]:
+    """Grouped notifications (v2), the notification policy and requests."""
+    v2 = "/api/v2/notifications"
+    return [
+        *route(v2, GET=n2.index),
+        *route(v2 + "/unread_count", GET=n2.unread_count),
+        *route(v2 + "/policy", GET=n2.policy, PATCH=n2.update_policy),
+        *route(v2 + "/{group_key}", GET=n2.show),
+        *route(v2 + "/{group_key}/accounts", GET=n2.accounts),
+        *route(v2 + "/{group_key}/dismiss", POST=n2.dismiss),
+        *route("/api/v1/notifications/policy", GET=n2.policy, PATCH=n2.update_policy),
+        *route("/api/v1/notifications/requests", GET=n2.requests),
     ]
 
 

@@ -52,7 +52,7 @@ async def test_cors_and_trailing_slash(instance: Instance) -> None:
 
 async def test_instance_v2__has_mastodons_shape_and_a_real_thumbnail(instance: Instance) -> None:
     v2 = (await instance.client.get("/api/v2/instance")).json()
-    assert v2["version"] == "4.2.0 (compatible; Kollegium 0.1.0)"
+    assert v2["version"] == "4.3.0 (compatible; Kollegium 0.1.0)"
     assert v2["configuration"]["statuses"]["max_characters"] == 500
     assert v2["configuration"]["urls"]["streaming"] == "ws://kommun-a.test"
     assert v2["api_versions"] == {"mastodon": 2}
