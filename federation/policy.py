@@ -55,8 +55,8 @@ class Policy:
         generation = local_generation()
         if generation == self._generation and time.monotonic() - self._checked_at < CHECK_SECONDS:
             return
+        self._checked_at = time.monotonic()  # concurrent requests keep the snapshot meanwhile
         version = await policy_version(self._store)
-        self._checked_at = time.monotonic()
         if generation == self._generation and version == self._version:
             return
         self._mode = await federation_mode(self._store, self._default_mode)

@@ -73,8 +73,45 @@ async def _recount(conn: Connection, account_ids: set[int]) -> None:
         )
 
 
+async def _touched_statuses(conn: Connection, ids: list[int]) -> set[int]:
+    """Statuses of others that these accounts favourited, boosted or replied to."""
+    found: set[int] = set()
+    for column in (statuses.c.reblog_of_id, statuses.c.in_reply_to_id):
+        rows = await conn.fetch_all(
+            select(column).where(statuses.c.account_id.in_(ids), column.is_not(None))
+        )
+        found |= {int(r[0]) for r in rows}
+    rows = await conn.fetch_all(
+        select(favourites.c.status_id).where(favourites.c.account_id.in_(ids))
+    )
+    return found | {int(r[0]) for r in rows}
+
+
+async def _recount_statuses(conn: Connection, status_ids: set[int]) -> None:
+    if not status_ids:
+        return
+    other = statuses.alias("other")
+    counts = {
+        "reblogs_count": select(func.count())
+        .select_from(other)
+        .where(other.c.reblog_of_id == statuses.c.id),
+        "replies_count": select(func.count())
+        .select_from(other)
+        .where(other.c.in_reply_to_id == statuses.c.id),
+        "favourites_count": select(func.count())
+        .select_from(favourites)
+        .where(favourites.c.status_id == statuses.c.id),
+    }
+    await conn.execute(
+        update(statuses)
+        .where(statuses.c.id.in_(status_ids))
+        .values({name: query.scalar_subquery() for name, query in counts.items()})
+    )
+
+
 async def _purge_accounts(conn: Connection, ids: list[int]) -> None:
     partners = await _local_partners(conn, follows, ids)
+    touched = await _touched_statuses(conn, ids)
     for table in (follows, follow_requests):
         await conn.execute(
             delete(table).where(
@@ -99,6 +136,7 @@ async def _purge_accounts(conn: Connection, ids: list[int]) -> None:
         .values(statuses_count=0, followers_count=0, following_count=0)
     )
     await _recount(conn, partners)
+    await _recount_statuses(conn, touched)
 
 
 async def purge_domain(store: Store, payload: dict[str, Any]) -> int:

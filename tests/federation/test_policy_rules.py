@@ -25,9 +25,11 @@ from fediverse.interactions import reblog
 from fediverse.jobs import JobQueue
 from fediverse.paging import PageQuery
 from fediverse.remote_relations import add_follow
+from fediverse.remote_statuses import add_favourite
 from fediverse.statuses import NewStatus, create_status
 from fediverse.storage.tables import (
     accounts,
+    favourites,
     follow_requests,
     follows,
     received_activities,
@@ -185,12 +187,21 @@ async def test_suspend__removes_follows_both_ways_and_content_then_allows_anew(
     async with bench.store.write() as conn:
         await add_follow(bench.store, conn, felix, alice, f"{FELIX}#f2")
     await bench.post_inbox(actor, create(actor, note(actor, 1)))
+    own = await create_status(bench.runtime, alice, NewStatus(text="Hej", local_only=False))
+    async with bench.store.write() as conn:
+        await add_favourite(bench.store, conn, felix, own, f"{FELIX}#likes/1")
     await bench.run_jobs()
     assert await count(bench, statuses, statuses.c.account_id == felix) == 1
     await policy(bench, "mastodon.madrid", "suspend")
     await bench.run_jobs()  # the durable purge
     assert await count(bench, follows) == 0
     assert await count(bench, statuses, statuses.c.account_id == felix) == 0
+    assert await count(bench, favourites) == 0
+    async with bench.store.read() as conn:
+        faves = await conn.fetch_val(
+            select(statuses.c.favourites_count).where(statuses.c.id == own)
+        )
+    assert faves == 0
     async with bench.store.read() as conn:
         row = await conn.fetch_one(select(accounts).where(accounts.c.id == alice))
     assert (row._mapping["followers_count"], row._mapping["following_count"]) == (0, 0)
