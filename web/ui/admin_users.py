@@ -3,6 +3,8 @@ tree (förvaltningar and units). Every change goes through a domain service that
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.responses import Response
 
 from fediverse import departments, moderation, user_roles
@@ -32,7 +34,9 @@ async def index(ui: Ui, error: str | None = None, status: int = 200) -> Response
     rows = await moderation.admin_accounts(
         ui.runtime.store, AccountFilter(origin="local", username=q or None), page_query(ui, PAGE)
     )
-    older = f"/admin/users?max_id={rows[-1]['id']}" if len(rows) == PAGE else None
+    older = None
+    if len(rows) == PAGE:
+        older = "/admin/users?" + urlencode({"max_id": rows[-1]["id"], **({"q": q} if q else {})})
     return ui.render(
         "ui/admin/users.html",
         ui.gettext("Users and roles"),
