@@ -128,6 +128,24 @@ async def test_groups__closed_group_asks_and_a_moderator_approves(site: Site) ->
         f"/groups/{group_id}/moderate", action="ban", account_id=str(anna.account_id)
     )
     assert refused.status_code == 403
+    left = await bertil.form(f"/groups/{group_id}/leave")
+    assert left.headers["location"].endswith("notice=left")
+    assert await groups.viewer_states(site.runtime.store, bertil.account_id, [group_id]) == {}
+
+
+async def test_groups__a_banned_colleague_cannot_join_again(site: Site) -> None:
+    anna, bertil = await site.person("anna"), await site.person("bertil")
+    group_id = await groups.create_group(site.runtime, anna.account_id, NewGroup("kultur"))
+    await bertil.form(f"/groups/{group_id}/join")
+    banned = await anna.form(
+        f"/groups/{group_id}/moderate", action="ban", account_id=str(bertil.account_id)
+    )
+    assert banned.headers["location"].endswith("done=ban")
+    members = await anna.client.get(f"/groups/{group_id}/members")
+    assert "Avstängda" in members.text and "Häv avstängningen" in members.text
+    again = await bertil.form(f"/groups/{group_id}/join")
+    assert again.status_code == 403
+    assert "Du är avstängd från den här gruppen" in again.text
 
 
 async def test_groups__edit_is_for_moderators(site: Site) -> None:
