@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from web.mastodon import announcements as ann
 from web.mastodon import (
     conversations,
     domain_blocks,
@@ -63,6 +64,20 @@ def part2_routes() -> list[BaseRoute]:
         *route("/api/v1/conversations/{id}/read", POST=conversations.read),
         *_account_extra_routes(),
         *_notification_routes(),
+        *_announcement_routes(),
+    ]
+
+
+def _announcement_routes() -> list[BaseRoute]:
+    one = "/api/v1/announcements/{id}"
+    admin = "/api/v1/admin/announcements"
+    return [
+        *route("/api/v1/announcements", GET=ann.index),
+        *route(one + "/dismiss", POST=ann.dismiss),
+        *route(one + "/reactions/{name}", PUT=ann.react, DELETE=ann.unreact),
+        *route(admin, GET=ann.admin_index, POST=ann.admin_create),
+        *route(admin + "/{id}", PUT=ann.admin_update, DELETE=ann.admin_delete),
+        *route(admin + "/{id}/read_by", GET=ann.admin_read_by),
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from fediverse.announcements import one_for_member
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
 from fediverse.filters import ActiveFilters, active_filters
@@ -84,6 +85,10 @@ async def payload_for(
     if event.name == "filters_changed":
         FILTERS.forget(account_id)
         return "undefined"  # what Mastodon's streaming server sends: the event has no payload
+    if event.name == "announcement":
+        return await _announcement(runtime, account_id, int(event.data["announcement_id"]))
+    if event.name == "announcement.delete":
+        return str(event.data["announcement_id"])
     if event.name == "notification":
         return await _notification(runtime, account_id, int(event.data["notification_id"]))
     return orjson.dumps(event.data).decode() if event.data else None
@@ -161,6 +166,16 @@ async def _status(runtime: Runtime, account_id: int, status_id: int) -> str | No
         page = await load_status_page(conn, rows, account_id)
     [entity] = serialize_statuses(page, runtime.settings.base_url)
     return orjson.dumps(entity).decode()
+
+
+async def _announcement(runtime: Runtime, account_id: int, announcement_id: int) -> str | None:
+    from web.mastodon.announcements import serialize_announcement
+
+    try:
+        found = await one_for_member(runtime.store, account_id, announcement_id)
+    except NotFoundError:
+        return None  # not (or no longer) shown: unpublished, or outside its dates
+    return orjson.dumps(serialize_announcement(found)).decode()
 
 
 async def _notification(runtime: Runtime, account_id: int, notification_id: int) -> str | None:

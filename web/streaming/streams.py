@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fediverse import lists
+from fediverse.announcements import TOPIC as ANNOUNCEMENTS
 from fediverse.errors import BadRequestError, ValidationError
 from fediverse.runtime import Runtime
 from fediverse.streams import home_topics
@@ -75,4 +76,6 @@ async def open_stream(
     if stream.name != "user":
         return stream
     async with runtime.store.read() as conn:
-        return Stream(stream.name, None, frozenset(await home_topics(conn, account_id)))
+        topics = await home_topics(conn, account_id)
+    # Announcements reach every member's user stream, as in Mastodon.
+    return Stream(stream.name, None, frozenset({*topics, ANNOUNCEMENTS}))
