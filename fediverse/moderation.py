@@ -17,7 +17,7 @@ from databases.core import Connection
 from sqlalchemy import and_, func, select, update
 
 from fediverse.editing import delete_status
-from fediverse.errors import NotFoundError, ValidationError
+from fediverse.errors import ForbiddenError, NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.reports import Moderator, mark_resolved, record, status_id_list
@@ -57,13 +57,25 @@ class AccountFilter:
 
 async def _account(conn: Connection, account_id: int) -> dict[str, Any]:
     row = await conn.fetch_one(
-        select(accounts.c.id, accounts.c.domain, accounts.c.actor_type).where(
-            accounts.c.id == account_id
-        )
+        select(accounts.c.id, accounts.c.domain, accounts.c.actor_type, users.c.role)
+        .select_from(accounts.outerjoin(users, users.c.account_id == accounts.c.id))
+        .where(accounts.c.id == account_id)
     )
     if row is None or row[2] == "Application":
         raise NotFoundError("Record not found")
     return dict(row._mapping)
+
+
+async def _refuse_outranked(conn: Connection, target: dict[str, Any], by: Moderator) -> None:
+    """As in Mastodon, nobody acts on an equal or higher role: moderators not on staff,
+    admins not on admins (the command line, acting as no account, may)."""
+    if by.account_id is None or target["role"] not in ("admin", "moderator"):
+        return
+    if by.account_id == target["id"]:
+        raise ValidationError("Validation failed: You cannot take action on your own account")
+    own = await conn.fetch_val(select(users.c.role).where(users.c.account_id == by.account_id))
+    if own != "admin" or target["role"] == "admin":
+        raise ForbiddenError("This action is not allowed")
 
 
 def _action_values(kind: str, now: int) -> dict[str, Any]:
@@ -115,6 +127,7 @@ async def take_action(store: Store, target_id: int, action: AccountAction, by: M
         raise ValidationError("Validation failed: You cannot take action on your own account")
     async with store.write() as conn:
         target = await _account(conn, target_id)
+        await _refuse_outranked(conn, target, by)
         await _apply(conn, target, action.type)
         if action.report_id is not None:
             await mark_resolved(conn, action.report_id, by)
@@ -128,6 +141,7 @@ async def undo_action(store: Store, target_id: int, kind: str, by: Moderator) ->
         raise ValidationError(f"unknown action {kind!r}")
     async with store.write() as conn:
         target = await _account(conn, target_id)
+        await _refuse_outranked(conn, target, by)
         await _apply(conn, target, kind)
         await record(store, conn, by, f"account.{kind}", "account", target_id)
 

@@ -173,6 +173,7 @@ async def test_admin_api__roles_and_scopes_are_enforced_and_change_nothing(
     for log_reader, status in ((staff.mod, 403), (staff.anna, 403), (staff.troll, 403)):
         response = await staff.call("GET", "/api/v1/admin/audit_log", log_reader)
         assert response.status_code == status and "error" in response.json()
+    silence = {"json": {"type": "silence"}}
     bad = [
         ("POST", f"/api/v1/admin/accounts/{troll}/action", {"json": {"type": "banish"}}, 422),
         ("POST", f"/api/v1/admin/accounts/{troll}/action", {"json": {}}, 400),
@@ -183,6 +184,8 @@ async def test_admin_api__roles_and_scopes_are_enforced_and_change_nothing(
             422,
         ),
         ("POST", "/api/v1/admin/accounts/999/action", {"json": {"type": "silence"}}, 404),
+        ("POST", f"/api/v1/admin/accounts/{staff.admin.account_id}/action", silence, 403),
+        ("POST", f"/api/v1/admin/accounts/{staff.admin.account_id}/unsilence", {}, 403),
         ("POST", "/api/v1/admin/reports/999/resolve", {}, 404),
         ("GET", "/api/v2/admin/accounts", {"params": {"status": "weird"}}, 422),
         ("GET", "/api/v2/admin/accounts", {"params": {"origin": "mars"}}, 422),
@@ -191,6 +194,11 @@ async def test_admin_api__roles_and_scopes_are_enforced_and_change_nothing(
         response = await staff.call(method, url, staff.mod, **kwargs)
         assert response.status_code == status and "error" in response.json(), (url, kwargs)
     assert await snapshot(staff.instance.store) == before
+    mod_url = f"/api/v1/admin/accounts/{staff.mod.account_id}"
+    assert (
+        await staff.call("POST", f"{mod_url}/action", staff.admin, **silence)
+    ).status_code == 200
+    assert (await staff.call("POST", f"{mod_url}/unsilence", staff.admin)).status_code == 200
 
 
 async def test_admin_accounts__lists_and_actions_taken_on_a_report(staff: Staff) -> None:
