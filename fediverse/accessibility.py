@@ -99,4 +99,4 @@ async def open_reports(store: Store, limit: int = 100) -> list[dict[str, object]
     )
     async with store.read() as conn:
         rows = await conn.fetch_all(query)
-    return [dict(r._mapping) for r in rows]
+    return [{str(c.name): r[c.name] for c in accessibility_reports.c} for r in rows]

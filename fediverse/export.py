@@ -23,8 +23,13 @@ from fediverse.storage.tables import (
 FORMAT = "kollegium-export/1"
 
 
+def _plain(row: Any, query: Any) -> dict[str, Any]:
+    """A row as a dict keyed by the names of the query's columns."""
+    return {str(c.name): row[c.name] for c in query.selected_columns}
+
+
 async def _profile(conn: Connection, account_id: int) -> dict[str, Any]:
-    row = await conn.fetch_one(
+    query = (
         select(
             accounts.c.username,
             accounts.c.display_name,
@@ -40,15 +45,16 @@ async def _profile(conn: Connection, account_id: int) -> dict[str, Any]:
         .join(users, users.c.account_id == accounts.c.id)
         .where(accounts.c.id == account_id)
     )
+    row = await conn.fetch_one(query)
     assert row is not None
-    m = dict(row._mapping)
+    m = _plain(row, query)
     m["fields"] = orjson.loads(m["fields"] or "[]")
     m["settings"] = orjson.loads(m["settings"] or "{}")
     return m
 
 
 async def _statuses(conn: Connection, account_id: int) -> list[dict[str, Any]]:
-    rows = await conn.fetch_all(
+    query = (
         select(
             statuses.c.id,
             statuses.c.uri,
@@ -64,7 +70,8 @@ async def _statuses(conn: Connection, account_id: int) -> list[dict[str, Any]]:
         .where(statuses.c.account_id == account_id, statuses.c.deleted_at.is_(None))
         .order_by(statuses.c.id)
     )
-    return [{**dict(r._mapping), "id": str(r["id"])} for r in rows]
+    rows = await conn.fetch_all(query)
+    return [{**_plain(r, query), "id": str(r["id"])} for r in rows]
 
 
 async def _uris(conn: Connection, query: Any) -> list[str]:
