@@ -17,7 +17,7 @@ from activitypub.vocab import GenericObject, Hashtag, Mention, Note, RawObject, 
 from activitypub.vocab.fields import is_url, same_origin
 from federation.errors import FetchError, InvalidActivityError, PolicyRefusedError
 from federation.service import Federation
-from fediverse.feeds import fan_out
+from fediverse.feeds import fan_out_statement
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.remote import AccountRef, account_by_uri
@@ -125,9 +125,15 @@ async def is_relevant(
     conn: Connection, note: Note, author: AccountRef, parent: StatusRef | None
 ) -> bool:
     """Mastodon keeps a post only when someone here asked for it: a follower, a mention, a reply."""
+    return await _relevant(conn, author, parent, await _mentioned(conn, note))
+
+
+async def _relevant(
+    conn: Connection, author: AccountRef, parent: StatusRef | None, mentioned: list[AccountRef]
+) -> bool:
     if parent is not None and parent.local:
         return True
-    if any(a.is_local for a in await _mentioned(conn, note)):
+    if any(a.is_local for a in mentioned):
         return True
     return await has_local_followers(conn, author.id)
 
@@ -163,20 +169,23 @@ async def store_note(
     """Store a remote post (and notify the mentioned and the replied-to); idempotent."""
     parent = await parent_of(fed, note, depth)
     store = fed.runtime.store
-    async with store.write() as conn:
+    # Everything that only reads happens before the write, beside other writers: inside it
+    # every trip to the database is time the one SQLite writer is held.
+    async with store.read() as conn:
         existing = await status_by_uri(conn, note.id)
         if existing is not None:
             return existing
-        if require_relevance and not await is_relevant(conn, note, author, parent):
-            return None
         mentioned = await _mentioned(conn, note)
-        status = status_from_ap(note, author, parent, mentioned)
-        if note.attachments and await fed.policy.rejects_media(author.domain or ""):
-            status = replace(status, content=status.content + media_links(note))
-        status_id = await store_remote_status(store, conn, status)
-        if status_id is None:
-            return await status_by_uri(conn, note.id)
-        await fan_out(conn, status_id, author.id, visibility=status.visibility)
+        if require_relevance and not await _relevant(conn, author, parent, mentioned):
+            return None
+    status = status_from_ap(note, author, parent, mentioned)
+    if note.attachments and await fed.policy.rejects_media(author.domain or ""):
+        status = replace(status, content=status.content + media_links(note))
+    async with store.write() as conn:
+        status_id = store.new_id()
+        fan_out = fan_out_statement(status_id, author.id, visibility=status.visibility)
+        if not await store_remote_status(store, conn, status, status_id, also=[fan_out]):
+            return await status_by_uri(conn, note.id)  # arrived meanwhile by another delivery
         await _notify_locals(fed, conn, status_id, author, mentioned, parent)
         return StatusRef(status_id, author.id, False, False, status.visibility)
 

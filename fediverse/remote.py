@@ -15,6 +15,7 @@ from sqlalchemy import Insert, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fediverse.ids import now_ms
+from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import accounts, follows, mentions, statuses
 
@@ -106,12 +107,24 @@ async def account_by(conn: Connection, where: Any) -> AccountRef | None:
     return None if row is None else _ref(row)
 
 
+_REF_NAMES = tuple(c.name for c in REF_COLUMNS)
+_REF_BY_URI = f"SELECT {', '.join(_REF_NAMES)} FROM accounts WHERE uri = ? LIMIT 1"  # noqa: S608
+_REF_BY_ID = f"SELECT {', '.join(_REF_NAMES)} FROM accounts WHERE id = ? LIMIT 1"  # noqa: S608
+
+
+async def _ref_by(conn: Connection, sql: str, value: object) -> AccountRef | None:
+    """The two look-ups every inbox activity makes, as hand-written SQL (``fediverse.rawsql``):
+    compiling them cost more than running them."""
+    rows = await Raw(conn).rows(sql, _REF_NAMES, value)
+    return None if not rows else _ref([rows[0][name] for name in _REF_NAMES])
+
+
 async def account_by_uri(conn: Connection, uri: str) -> AccountRef | None:
-    return await account_by(conn, accounts.c.uri == uri)
+    return await _ref_by(conn, _REF_BY_URI, uri)
 
 
 async def account_by_id(conn: Connection, account_id: int) -> AccountRef | None:
-    return await account_by(conn, accounts.c.id == account_id)
+    return await _ref_by(conn, _REF_BY_ID, account_id)
 
 
 async def account_by_key_id(conn: Connection, key_id: str) -> AccountRef | None:

@@ -4,23 +4,22 @@ boosts, favourites and pins. Every function is idempotent, as deliveries may rep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from databases.core import Connection
 from sqlalchemy import delete, insert, select, update
 
 from fediverse.ids import now_ms
+from fediverse.rawsql import Raw
 from fediverse.remote import insert_ignoring_duplicates
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
     favourites,
-    mentions,
     status_edits,
     status_pins,
     statuses,
-    statuses_tags,
-    tags,
 )
 
 
@@ -55,19 +54,24 @@ class StatusRef:
     visibility: str
 
 
+_BY_URI = (
+    "SELECT id, account_id, local, local_only, visibility FROM statuses "
+    "WHERE uri = ? AND deleted_at IS NULL LIMIT 1"
+)
+
+
 async def status_by_uri(conn: Connection, uri: str) -> StatusRef | None:
-    row = await conn.fetch_one(
-        select(
-            statuses.c.id,
-            statuses.c.account_id,
-            statuses.c.local,
-            statuses.c.local_only,
-            statuses.c.visibility,
-        ).where(statuses.c.uri == uri, statuses.c.deleted_at.is_(None))
-    )
-    if row is None:
+    rows = await Raw(conn).rows(_BY_URI, ("id", "account_id", "local", "local_only", "v"), uri)
+    if not rows:
         return None
-    return StatusRef(int(row[0]), int(row[1]), bool(row[2]), bool(row[3]), str(row[4]))
+    row = rows[0]
+    return StatusRef(
+        int(row["id"]),
+        int(row["account_id"]),
+        bool(row["local"]),
+        bool(row["local_only"]),
+        str(row["v"]),
+    )
 
 
 async def _bump(conn: Connection, status_id: int | None, column: str, step: int) -> None:
@@ -79,25 +83,62 @@ async def _bump(conn: Connection, status_id: int | None, column: str, step: int)
     )
 
 
-async def store_remote_status(store: Store, conn: Connection, status: RemoteStatus) -> int | None:
-    """Insert a remote status with its mentions and tags; None if it was there already."""
-    status_id = store.new_id()
-    rows = await conn.fetch_all(
-        insert_ignoring_duplicates(store, statuses)
-        .values(**_status_columns(status), id=status_id, local=False, local_only=False)
-        .returning(statuses.c.id)
-    )
-    if not rows:
-        return None
-    await _add_mentions(store, conn, status_id, status.mentioned_ids)
-    await _add_tags(store, conn, status_id, status.tag_names)
-    await _bump(conn, status.in_reply_to_id, "replies_count", 1)
-    await conn.execute(
-        update(accounts)
-        .where(accounts.c.id == status.account_id)
-        .values(statuses_count=accounts.c.statuses_count + 1, last_status_at=status.created_at)
-    )
-    return status_id
+_COLUMNS = (
+    "id", "uri", "url", "account_id", "content", "spoiler_text", "sensitive", "visibility",
+    "language", "in_reply_to_id", "in_reply_to_account_id", "in_reply_to_uri", "edited_at",
+    "ap_raw", "created_at", "local", "local_only",
+)  # fmt: skip
+_INSERT = (
+    "INSERT INTO statuses (id, uri, url, account_id, content, spoiler_text, sensitive, "
+    "visibility, language, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri, edited_at, "
+    "ap_raw, created_at, local, local_only) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+)
+_MENTION = (
+    "INSERT INTO mentions (id, status_id, account_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_TAG = (
+    "INSERT INTO tags (id, name, display_name, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
+_TAGGED = (
+    "INSERT INTO statuses_tags (status_id, tag_id) SELECT ?, id FROM tags WHERE name = ? "
+    "ON CONFLICT DO NOTHING"
+)
+_REPLY = "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"
+_AUTHOR = "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = ?"
+Statement = tuple[str, Sequence[object]]
+
+
+async def store_remote_status(
+    store: Store,
+    conn: Connection,
+    status: RemoteStatus,
+    status_id: int,
+    also: Sequence[Statement] = (),
+) -> bool:
+    """Insert a remote status as ``status_id`` with its mentions and tags, then run ``also``
+    (the fan-out, say); False, and nothing done, if it was there already.
+
+    Two trips to the database, both hand-written SQL: the insert, then everything else in
+    one batch (on SQLite one trip to its thread), while the caller holds the one writer.
+    """
+    values = {**_status_columns(status), "id": status_id, "local": False, "local_only": False}
+    raw = Raw(conn)
+    if not await raw.rows(_INSERT, ("id",), *(values[c] for c in _COLUMNS)):
+        return False
+    statements: list[Statement] = [
+        (_MENTION, [store.new_id(), status_id, account_id])
+        for account_id in dict.fromkeys(status.mentioned_ids)
+    ]
+    for display in dict.fromkeys(n.lstrip("#")[:200] for n in status.tag_names if n.lstrip("#")):
+        statements.append((_TAG, [store.new_id(), display.lower(), display, now_ms()]))
+        statements.append((_TAGGED, [status_id, display.lower()]))
+    if status.in_reply_to_id is not None:
+        statements.append((_REPLY, [status.in_reply_to_id]))
+    statements.append((_AUTHOR, [status.created_at, status.account_id]))
+    await raw.batch([*statements, *also])
+    return True
 
 
 def _status_columns(status: RemoteStatus) -> dict[str, object]:
@@ -117,33 +158,6 @@ def _status_columns(status: RemoteStatus) -> dict[str, object]:
         "ap_raw": status.ap_raw,
         "created_at": status.created_at,
     }
-
-
-async def _add_mentions(
-    store: Store, conn: Connection, status_id: int, account_ids: tuple[int, ...]
-) -> None:
-    for account_id in dict.fromkeys(account_ids):
-        await conn.execute(
-            insert_ignoring_duplicates(store, mentions).values(
-                id=store.new_id(), status_id=status_id, account_id=account_id
-            )
-        )
-
-
-async def _add_tags(store: Store, conn: Connection, status_id: int, names: tuple[str, ...]) -> None:
-    for display in dict.fromkeys(name.lstrip("#") for name in names if name.lstrip("#")):
-        name = display.lower()[:200]
-        await conn.execute(
-            insert_ignoring_duplicates(store, tags).values(
-                id=store.new_id(), name=name, display_name=display[:200], created_at=now_ms()
-            )
-        )
-        tag_id = await conn.fetch_val(select(tags.c.id).where(tags.c.name == name))
-        await conn.execute(
-            insert_ignoring_duplicates(store, statuses_tags).values(
-                status_id=status_id, tag_id=tag_id
-            )
-        )
 
 
 async def update_remote_status(store: Store, conn: Connection, status: RemoteStatus) -> bool:

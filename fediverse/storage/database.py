@@ -22,6 +22,7 @@ from databases.core import Connection
 
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
+from fediverse.rawsql import Raw
 
 log = logging.getLogger(__name__)
 POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
@@ -145,6 +146,20 @@ class Store:
                     del self._after_commit[key]
         if outermost:
             await _run_after_commit(pending)
+
+    async def write_alone(self, statement: str, *args: Any) -> None:
+        """One hand-written statement (``fediverse.rawsql``) as a transaction of its own.
+
+        On SQLite that is one trip to the writer's thread in autocommit, instead of three
+        (BEGIN, the statement, COMMIT) each waited for while other writers queue.
+        """
+        if not self.is_sqlite:
+            async with self.write() as conn:
+                await Raw(conn).execute(statement, *args)
+            return
+        assert self._writer is not None, "Store.connect() was not called"
+        async with self._write_lock:
+            await Raw(self._writer).execute(statement, *args)
 
     def after_commit(self, conn: Connection, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` after the transaction of ``conn`` commits (to announce its data)."""
