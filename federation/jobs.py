@@ -13,7 +13,7 @@ from federation.inbox_writer import INBOX_JOB
 from federation.processing import process_received
 from federation.sender import Sender
 from federation.service import build_federation
-from fediverse import instances_purge, tasks
+from fediverse import instances_purge, scheduled, tasks
 from fediverse.jobs import JobRegistry
 from fediverse.runtime import Runtime
 
@@ -36,4 +36,5 @@ def build_registry(
     registry.register(INBOX_JOB, inbox)
     tasks.register(registry, runtime.store, Path(runtime.settings.media_dir))
     instances_purge.register(registry, runtime.store)
+    scheduled.register(registry, runtime)
     return registry

@@ -12,6 +12,7 @@ from web.mastodon import (
     lists,
     markers,
     preferences,
+    scheduled,
     tags,
 )
 from web.mastodon import filters as f
@@ -65,6 +66,13 @@ def part2_routes() -> list[BaseRoute]:
         *_account_extra_routes(),
         *_notification_routes(),
         *_announcement_routes(),
+        *route("/api/v1/scheduled_statuses", GET=scheduled.index),
+        *route(
+            "/api/v1/scheduled_statuses/{id}",
+            GET=scheduled.show,
+            PUT=scheduled.update,
+            DELETE=scheduled.destroy,
+        ),
     ]
 
 

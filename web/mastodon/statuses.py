@@ -14,6 +14,7 @@ from fediverse.polls import NewPoll
 from fediverse.statuses import NewStatus
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
+from web.mastodon import scheduled
 from web.mastodon.params import Params
 from web.mastodon.render import accounts_by_ids_json, status_json, statuses_json
 from web.mastodon.serializers.statuses import StatusSerializer, serialize_media, serialize_poll
@@ -57,6 +58,9 @@ async def create(call: Call) -> Response:
     key = call.request.headers.get("idempotency-key")
     if key is not None and len(key) > 200:
         raise ValidationError("Idempotency-Key is too long (at most 200 characters)")
+    at = scheduled.scheduled_at(call)
+    if at is not None:
+        return await scheduled.create(call, _new_status(call), at)
     status_id = await statuses.create_status(call.runtime, call.account_id, _new_status(call))
     return json(await status_json(call, status_id))
 
