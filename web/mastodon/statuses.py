@@ -12,9 +12,9 @@ from fediverse.errors import NotFoundError, ValidationError
 from fediverse.hydrate import load_status_page
 from fediverse.polls import NewPoll
 from fediverse.statuses import NewStatus
+from web.mastodon import scheduled
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
-from web.mastodon import scheduled
 from web.mastodon.params import Params
 from web.mastodon.render import accounts_by_ids_json, status_json, statuses_json
 from web.mastodon.serializers.statuses import StatusSerializer, serialize_media, serialize_poll
