@@ -135,6 +135,20 @@ async def announce_removal(
     return Outgoing(group.id, announce(group, followers, activity_id, delete), inboxes)
 
 
+async def group_actor_fields(conn: Connection, account_id: int) -> dict[str, Any] | None:
+    """What a Group actor adds to a Person's document (as Lemmy shapes a community); None
+    for an account that is no federated local group."""
+    group = await group_on(conn, account_id)
+    if group is None or not group.is_local or not group.federated:
+        return None
+    return {
+        "attributedTo": f"{group.uri}/moderators",
+        "moderators": f"{group.uri}/moderators",
+        "postingRestrictedToMods": group.moderators_only_start_threads,
+        "manuallyApprovesFollowers": group.privacy == "closed",
+    }
+
+
 # In: follows of our groups ----------------------------------------------------------------
 
 
@@ -240,7 +254,9 @@ async def _has_local_members(conn: Connection, group_id: int) -> bool:
 
 async def _trusted_note(fed: Federation, group: AccountRef, obj: object) -> Note | None:
     """The post an announce carries: taken as embedded when it lives on the group's server,
-    fetched from its own server otherwise (an announce cannot vouch for another origin)."""
+    fetched from its own server otherwise. When that server will not show it to us (a
+    members-only post, whose server cannot know the group's members here), the group
+    vouches for a post addressed to itself, as FEP-1b12 has groups relay their members."""
     if isinstance(obj, Note) and same_origin(obj.id, group.uri):
         return obj
     uri = obj if isinstance(obj, str) else getattr(obj, "id", None)
@@ -249,7 +265,11 @@ async def _trusted_note(fed: Federation, group: AccountRef, obj: object) -> Note
     try:
         await fed.policy.check_url(uri)
         return parse_post_document(await fed.fetcher.fetch_object(uri))
-    except (FetchError, ActivityPubError, PolicyRefusedError):
+    except PolicyRefusedError:
+        return None
+    except (FetchError, ActivityPubError):
+        if isinstance(obj, Note) and group.uri in _addressed(obj):
+            return obj
         return None
 
 

@@ -130,6 +130,13 @@ async def actor_update(
     if actor is None:
         return None
     document = to_actor_ap(actor, await fed.multikey(account.id))
+    if actor.row["actor_type"] == "Group":
+        from federation.groups import group_actor_fields  # groups builds on this module
+
+        fields = await group_actor_fields(conn, account.id)
+        if fields is None:
+            return None  # an internal group tells no other server anything
+        document = {**document, **fields}
     stamp = actor.row["updated_at"]
     update = build_update(f"{account.uri}#updates/{stamp}", account.uri, document)
     return Outgoing(account.id, update, await follower_inboxes(conn, account.id))

@@ -17,8 +17,9 @@ import orjson
 from databases.core import Connection
 from sqlalchemy import delete, func, insert, select, update
 
+from fediverse import accounts as local_accounts
 from fediverse import audit, relationships
-from fediverse.accounts import USERNAME, new_key_columns
+from fediverse.accounts import USERNAME
 from fediverse.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from fediverse.hydrate import STATUS_COLUMNS, Row
 from fediverse.ids import now_ms
@@ -167,7 +168,7 @@ async def create_group(runtime: Runtime, creator_id: int, new: NewGroup) -> int:
     """Create a group; its creator is its first member and its admin. Returns its account id."""
     new = check_new_group(new)
     store, base_url = runtime.store, runtime.settings.base_url
-    keys = new_key_columns()  # outside the transaction: key generation is slow
+    keys = local_accounts.new_key_columns()  # outside the transaction: key generation is slow
     async with store.write() as conn:
         await _require_staff(conn, creator_id)
         await _refuse_taken(conn, new.username)

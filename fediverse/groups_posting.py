@@ -82,6 +82,14 @@ def local_only_for(group: Group, chosen: bool | None, default: bool) -> bool:
     return chosen if chosen is not None else False if group.federated else default
 
 
+def visibility_for(group: Group, chosen: str) -> str:
+    """A closed group's posts are for its members: public and unlisted become members-only
+    (``private``, which members see as the group's followers; fediverse.visibility)."""
+    if group.privacy == "closed" and chosen in ("public", "unlisted"):
+        return "private"
+    return chosen
+
+
 async def distribute(
     store: Store,
     conn: Connection,

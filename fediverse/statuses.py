@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.feeds import fan_out_statement
 from fediverse.formatting import Formatted, format_status_text
-from fediverse.groups_posting import distribute, group_for_post, local_only_for
+from fediverse.groups_posting import distribute, group_for_post, local_only_for, visibility_for
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -254,6 +254,7 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
         row = _status_row(new, prefs, reply, formatted, settings.local_only_default)
         if group is not None:
             row["group_id"] = group.id
+            row["visibility"] = visibility_for(group, row["visibility"])
             row["local_only"] = local_only_for(group, new.local_only, row["local_only"]) or bool(
                 reply is not None and reply["local_only"]
             )
@@ -405,6 +406,8 @@ _VISIBLE_TO_VIEWER = (
     "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
     "OR (s.visibility = 'private' AND s.account_id IN "
     "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR (s.visibility = 'private' AND s.group_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
     "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
     "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
 )
@@ -419,7 +422,7 @@ async def visible_rows(store: Store, viewer: int | None, ids: list[int]) -> list
         if viewer is None:
             sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_ANYONE}", [False]
         else:
-            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_VIEWER}", [viewer] * 4
+            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_VIEWER}", [viewer] * 5
         rows = await Raw(conn).rows(sql, STATUS_NAMES, ids, *args)
     by_id = {r["id"]: r for r in rows}
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]

@@ -33,6 +33,11 @@ def can_see(viewer_account_id: int | None, table: Any = statuses) -> ColumnEleme
                 table.c.visibility == "private",
                 table.c.account_id.in_(following_ids(viewer_account_id)),
             ),
+            # a members-only post of a group: its members (the group's followers) see it
+            and_(
+                table.c.visibility == "private",
+                table.c.group_id.in_(following_ids(viewer_account_id)),
+            ),
             table.c.id.in_(mentioned_status_ids(viewer_account_id)),
         ),
         table.c.account_id.not_in(

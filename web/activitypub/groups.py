@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from federation.actors import VerifyingKey
 from federation.groups import announce
+from federation.groups import group_actor_fields as federation_group_fields
 from federation.local import LoadedStatus, load_status, local_actor
 from federation.policy import domain_of
 from federation.serialize import to_create_ap
@@ -40,14 +41,11 @@ async def served_group(conn: Connection, account_id: int) -> Group:
 
 
 async def group_actor_fields(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
-    """What a Group actor adds to a Person's document (as Lemmy shapes a community)."""
-    group = await served_group(conn, int(row["id"]))
-    return {
-        "attributedTo": f"{row['uri']}/moderators",
-        "moderators": f"{row['uri']}/moderators",
-        "postingRestrictedToMods": group.moderators_only_start_threads,
-        "manuallyApprovesFollowers": group.privacy == "closed",
-    }
+    """What a Group actor adds to a Person's document; 404 for an internal group."""
+    fields = await federation_group_fields(conn, int(row["id"]))
+    if fields is None:
+        raise NotFoundError("no such account")
+    return fields
 
 
 async def peer_has_member(conn: Connection, group_id: int, peer_domain: str) -> bool:
@@ -59,18 +57,22 @@ async def peer_has_member(conn: Connection, group_id: int, peer_domain: str) -> 
     return bool(found)
 
 
-async def may_fetch_group_post(fed: Federation, loaded: LoadedStatus, peer: VerifyingKey) -> bool:
-    """A group's post goes only to servers with a member of the group (or the group's own)."""
+async def group_fetch_decision(
+    fed: Federation, loaded: LoadedStatus, peer: VerifyingKey
+) -> bool | None:
+    """Whether a server may fetch a group's post: for our groups, only servers with a member;
+    for a remote group, its own server. None leaves it to the ordinary rules (no group, or
+    a remote group whose members elsewhere we cannot know)."""
     group_id = loaded.row.get("group_id")
     if group_id is None:
-        return True
+        return None
     peer_domain = domain_of(peer.actor_uri)
     async with fed.runtime.store.read() as conn:
         group = await group_on(conn, int(group_id))
         if group is None:
-            return True
-        if group.domain is not None and group.domain.lower() == peer_domain:
-            return True
+            return None
+        if not group.is_local:
+            return True if (group.domain or "").lower() == peer_domain else None
         return await peer_has_member(conn, group.id, peer_domain)
 
 

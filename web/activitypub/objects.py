@@ -64,9 +64,10 @@ async def _status_for(request: Request) -> tuple[Federation, LoadedStatus]:
 async def _may_see(fed: Federation, loaded: LoadedStatus, peer: VerifyingKey) -> bool:
     """Public and unlisted to any allowed server; private to followers' servers; direct to
     the servers of the mentioned. A group's posts only to servers where it has members."""
-    if not await groups.may_fetch_group_post(fed, loaded, peer):
-        return False
     visibility = loaded.row["visibility"]
+    decided = await groups.group_fetch_decision(fed, loaded, peer)
+    if decided is not None and visibility != "direct":
+        return decided
     if visibility in ("public", "unlisted"):
         return True
     peer_domain = domain_of(peer.actor_uri)

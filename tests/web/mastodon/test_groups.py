@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import orjson
 from sqlalchemy import select
 
+from federation.outgoing import actor_update
+from federation.service import build_federation
 from fediverse.storage.tables import jobs
 from tests.web.mastodon.conftest import Instance, Member
 
@@ -248,3 +251,41 @@ async def test_groups__internal_group_is_invisible_to_other_servers(instance: In
             select(statuses.c.local_only).where(statuses.c.id == int(post["id"]))
         )
     assert local_only is True
+
+
+async def test_groups__a_closed_group_post_is_for_its_members_only(instance: Instance) -> None:
+    anna, bo, cia = [await instance.member(n) for n in ("anna", "bo", "cia")]
+    group = await _create(instance, anna, "stangd", privacy="closed")
+    gid = group["id"]
+    await instance.client.post(f"/api/v1/groups/{gid}/join", headers=bo.headers)
+    await _ok(
+        await instance.client.post(
+            f"/api/v1/groups/{gid}/join_requests/{bo.account_id}/approve", headers=anna.headers
+        )
+    )
+    post = await _ok(await _post(instance, anna, "@stangd bara för oss", visibility="public"))
+    assert post["visibility"] == "private"
+    seen = await instance.client.get(f"/api/v1/statuses/{post['id']}", headers=bo.headers)
+    assert seen.status_code == 200
+    hidden = await instance.client.get(f"/api/v1/statuses/{post['id']}", headers=cia.headers)
+    assert hidden.status_code == 404
+    public = await _ok(await instance.client.get("/api/v1/timelines/public", headers=cia.headers))
+    assert post["id"] not in [s["id"] for s in public]
+    home = await _ok(await instance.client.get("/api/v1/timelines/home", headers=bo.headers))
+    assert post["id"] in [s["id"] for s in home]
+
+
+async def test_groups__editing_a_group_tells_other_servers_with_the_group_fields(
+    instance: Instance,
+) -> None:
+    anna = await instance.member("anna")
+    group = await _create(instance, anna, "lag", privacy="open")
+    internal = await _create(instance, anna, "intern")
+    async with httpx.AsyncClient() as http, instance.store.write() as conn:
+        fed = build_federation(instance.runtime, http)
+        out = await actor_update(fed, conn, {"account_id": int(group["id"])})
+        hidden = await actor_update(fed, conn, {"account_id": int(internal["id"])})
+    assert out is not None and hidden is None
+    document = out.activity["object"]
+    assert document["type"] == "Group"
+    assert document["attributedTo"] == f"{group['uri']}/moderators"
