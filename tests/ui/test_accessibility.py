@@ -157,3 +157,37 @@ def _tab_to(page: Any, selector: str, limit: int = 40) -> None:
             assert outline != "none", f"no visible focus on {selector}"
             return
     raise AssertionError(f"{selector} not reached by Tab")
+
+
+def test_axe__the_oauth_sign_in_and_consent_pages_that_apps_open(
+    browser: Any, server: Server
+) -> None:
+    import httpx
+
+    app = httpx.post(
+        server.url("/api/v1/apps"),
+        data={
+            "client_name": "Tusky",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": "read",
+        },
+    ).json()
+    path = (
+        f"/oauth/authorize?response_type=code&client_id={app['client_id']}"
+        "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read"
+    )
+    page = new_page(browser)
+    problems = []
+    for lang in ("sv", "en"):
+        page.goto(server.url(f"{path}&lang={lang}"))
+        problems += [f"sign in {lang}: {v}" for v in check_axe(page)]
+    page.fill("input[name=login]", "david")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("button", name="Godkänn").wait_for()
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        problems += [f"consent {size['width']}px: {v}" for v in check_axe(page)]
+    assert problems == []
+    assert page.csp.refused == []
+    page.context.close()
