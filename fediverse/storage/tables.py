@@ -738,3 +738,13 @@ scheduled_statuses = Table(
     _created(),
 )
 Index("ix_scheduled_statuses_account_id", scheduled_statuses.c.account_id)
+
+# Accounts a user asked not to be suggested to them again (DELETE /api/v1/suggestions/:id).
+suggestion_dismissals = Table(
+    "suggestion_dismissals",
+    metadata,
+    _ref("account_id", "accounts"),
+    _ref("target_account_id", "accounts"),
+    _created(),
+    PrimaryKeyConstraint("account_id", "target_account_id"),
+)

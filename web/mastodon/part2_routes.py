@@ -14,6 +14,7 @@ from web.mastodon import (
     preferences,
     scheduled,
     tags,
+    trends,
 )
 from web.mastodon import filters as f
 from web.mastodon import notifications_v2 as n2
@@ -66,6 +67,7 @@ def part2_routes() -> list[BaseRoute]:
         *_account_extra_routes(),
         *_notification_routes(),
         *_announcement_routes(),
+        *_discovery_routes(),
         *route("/api/v1/scheduled_statuses", GET=scheduled.index),
         *route(
             "/api/v1/scheduled_statuses/{id}",
@@ -121,4 +123,17 @@ def _account_extra_routes() -> list[BaseRoute]:
         *route("/api/v1/accounts/{id}/pin", POST=endorsements.pin),
         *route("/api/v1/accounts/{id}/unpin", POST=endorsements.unpin),
         *route("/api/v1/preferences", GET=preferences.show),
+    ]
+
+
+def _discovery_routes() -> list[BaseRoute]:
+    """Trends and follow suggestions."""
+    return [
+        *route("/api/v1/trends", GET=trends.trending_tags),
+        *route("/api/v1/trends/tags", GET=trends.trending_tags),
+        *route("/api/v1/trends/statuses", GET=trends.trending_statuses),
+        *route("/api/v1/trends/links", GET=trends.trending_links),
+        *route("/api/v2/suggestions", GET=trends.suggestions_v2),
+        *route("/api/v1/suggestions", GET=trends.suggestions_v1),
+        *route("/api/v1/suggestions/{account_id}", DELETE=trends.dismiss_suggestion),
     ]

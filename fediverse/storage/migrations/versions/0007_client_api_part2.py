@@ -44,6 +44,7 @@ TABLES = [
     "announcement_reads",
     "announcement_reactions",
     "scheduled_statuses",
+    "suggestion_dismissals",
 ]
 
 
@@ -322,6 +323,27 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_scheduled_statuses_account_id", "scheduled_statuses", ["account_id"], unique=False
+    )
+    op.create_table(
+        "suggestion_dismissals",
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("target_account_id", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_suggestion_dismissals_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_suggestion_dismissals_target_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "account_id", "target_account_id", name=op.f("pk_suggestion_dismissals")
+        ),
     )
     _create_search()
 
