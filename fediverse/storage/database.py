@@ -32,8 +32,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
-    "PRAGMA cache_size=-32000",
 )
+# Page cache per connection, in KiB. A reader's cache is emptied whenever another connection
+# has written, so a large one buys little on a busy instance and costs resident memory (32 MB
+# each took a server with 10,000 cached actors from 127 to 168 MB); the writer's stays valid.
+WRITER_CACHE_KIB = 8_000
+READER_CACHE_KIB = 2_000
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -95,15 +99,15 @@ class Store:
             raise StorageError(f"cannot reach the database: {exc}") from exc
 
     async def _open_sqlite_connections(self) -> None:
-        self._writer = await self._hold()
+        self._writer = await self._hold(WRITER_CACHE_KIB)
         for _ in range(self._reader_count):
-            self._readers.put_nowait(await self._hold())
+            self._readers.put_nowait(await self._hold(READER_CACHE_KIB))
 
-    async def _hold(self) -> Connection:
+    async def _hold(self, cache_kib: int) -> Connection:
         connection = Connection(self._database, self._database._backend)
         await connection.__aenter__()
         self._held.append(connection)
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in (*SQLITE_PRAGMAS, f"PRAGMA cache_size=-{cache_kib}"):
             await connection.execute(pragma)
         return connection
 
