@@ -10,9 +10,12 @@ in by single sign-on (``users.password_hash`` NULL) until an admin sets one.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,7 @@ from databases.core import Connection
 from sqlalchemy import func, insert, select, update
 
 from fediverse import audit
-from fediverse.accounts import ROLES, NewUser, check_new_user
+from fediverse.accounts import ROLES, NewUser, check_new_user, new_key_columns
 from fediverse.departments import Editor, resolve_path
 from fediverse.errors import KollegiumError, ValidationError
 from fediverse.ids import now_ms
@@ -45,6 +48,7 @@ COLUMNS = (
 )
 LIST_SEPARATOR = ";"
 MAX_ROWS = 20_000
+PARALLEL_KEYS = 20  # from this many new accounts on, keys are made in a process pool
 PROFILE = ("display_name", "title", "phone", "workplace")
 
 
@@ -181,6 +185,7 @@ async def import_staff(
     await plan.prepare_keys(rows)
     try:
         async with store.write() as conn:
+            await plan.load(conn, rows)
             for row in rows:
                 await plan.apply(conn, row)
             if report.errors:
@@ -235,29 +240,50 @@ class _Plan:
         self.make_keys = make_keys
         self.keys: dict[str, dict[str, str]] = {}
         self.editor = Editor()
+        self.paths: dict[str, int] = {}  # department paths resolved so far, lower-cased
+        self.existing: dict[str, dict[str, Any]] = {}  # the file's accounts that exist
+        self.emails: dict[str, int] = {}  # the file's e-mail addresses in use: user id
+
+    async def load(self, conn: Connection, rows: list[StaffRow]) -> None:
+        """What the file's rows touch, in a few queries rather than a few per row."""
+        names = [r.username for r in rows]
+        emails = [r.values["email"].lower() for r in rows if r.values.get("email")]
+        query = select(accounts, users.c.email, users.c.role, users.c.id.label("user_id"))
+        query = query.select_from(accounts.outerjoin(users, users.c.account_id == accounts.c.id))
+        for chunk in _chunks(names):
+            found = await conn.fetch_all(
+                query.where(func.lower(accounts.c.username).in_(chunk), accounts.c.domain.is_(None))
+            )
+            self.existing.update({r._mapping["username"].lower(): dict(r._mapping) for r in found})
+        for chunk in _chunks(emails):
+            found = await conn.fetch_all(
+                select(users.c.email, users.c.id).where(users.c.email.in_(chunk))
+            )
+            self.emails.update({r[0]: r[1] for r in found})
 
     async def prepare_keys(self, rows: list[StaffRow]) -> None:
         """Keys for the accounts to be made, outside the transaction: generation is slow."""
         names = [r.username for r in rows]
+        existing: set[str] = set()
         async with self.store.read() as conn:
-            found = await conn.fetch_all(
-                select(func.lower(accounts.c.username)).where(
-                    func.lower(accounts.c.username).in_(names), accounts.c.domain.is_(None)
+            for chunk in _chunks(names):
+                found = await conn.fetch_all(
+                    select(func.lower(accounts.c.username)).where(
+                        func.lower(accounts.c.username).in_(chunk), accounts.c.domain.is_(None)
+                    )
                 )
-            )
-        existing = {r[0] for r in found}
-        if self.make_keys is None:
-            from fediverse.accounts import new_key_columns
-
-            self.make_keys = new_key_columns
-        for name in names:
-            if name not in existing and not self.report.dry_run:
-                self.keys[name] = self.make_keys()
+                existing.update(r[0] for r in found)
+        wanted = [] if self.report.dry_run else [n for n in names if n not in existing]
+        if self.make_keys is not None:
+            self.keys = {name: self.make_keys() for name in wanted}
+        else:
+            made = await asyncio.to_thread(_many_keys, len(wanted))
+            self.keys = dict(zip(wanted, made, strict=True))
 
     async def apply(self, conn: Connection, row: StaffRow) -> None:
         try:
             department_id = await self._department(conn, row)
-            existing = await self._existing(conn, row.username)
+            existing = self.existing.get(row.username)
             if existing is None:
                 await self._create(conn, row, department_id)
             else:
@@ -272,26 +298,21 @@ class _Plan:
         path = row.values["department"]
         if not path:
             return 0
-        found = await resolve_path(
-            self.store, conn, path, create=self.create_departments, editor=self.editor
-        )
+        found = self.paths.get(path.lower())
+        if found is None:
+            found = await resolve_path(
+                self.store, conn, path, create=self.create_departments, editor=self.editor
+            )
+        if found is not None:
+            self.paths[path.lower()] = found
         if found is None:
             raise ValidationError(
                 f"no department {path!r} (create it first, or import with --create-departments)"
             )
         return found
 
-    async def _existing(self, conn: Connection, username: str) -> dict[str, Any] | None:
-        row = await conn.fetch_one(
-            select(accounts, users.c.email, users.c.role, users.c.id.label("user_id"))
-            .select_from(accounts.outerjoin(users, users.c.account_id == accounts.c.id))
-            .where(func.lower(accounts.c.username) == username, accounts.c.domain.is_(None))
-        )
-        return None if row is None else dict(row._mapping)
-
-    async def _email_taken(self, conn: Connection, email: str, user_id: int | None) -> bool:
-        query = select(users.c.id).where(users.c.email == email)
-        found = await conn.fetch_val(query)
+    def _email_taken(self, email: str, user_id: int | None) -> bool:
+        found = self.emails.get(email)
         return found is not None and found != user_id
 
     async def _create(self, conn: Connection, row: StaffRow, department_id: int | None) -> None:
@@ -303,7 +324,7 @@ class _Plan:
                 row.username, v["email"], None, v.get("role") or "user", v.get("display_name", "")
             )
         )
-        if await self._email_taken(conn, new.email, None):
+        if self._email_taken(new.email, None):
             raise ValidationError(f"e-mail address {new.email!r} is in use")
         account_id, now = self.store.new_id(), now_ms()
         columns = _account_columns(row, department_id)
@@ -320,7 +341,9 @@ class _Plan:
                 **columns,
             )
         )
-        await conn.execute(insert(users).values(**_user_values(self.store, account_id, new)))
+        user = _user_values(self.store, account_id, new)
+        await conn.execute(insert(users).values(**user))
+        self.emails[new.email] = user["id"]
         self.report.created.append(new.username)
 
     async def _update(
@@ -354,15 +377,33 @@ class _Plan:
         email = (row.values.get("email") or "").lower()
         if email and email != existing["email"]:
             email = check_new_user(NewUser(row.username, email, None)).email
-            if await self._email_taken(conn, email, existing["user_id"]):
+            if self._email_taken(email, existing["user_id"]):
                 raise ValidationError(f"e-mail address {email!r} is in use")
             changes["email"] = email
+            self.emails.pop(existing["email"], None)
+            self.emails[email] = existing["user_id"]
         role = row.values.get("role")
         if role and role != existing["role"]:
             if role not in ROLES:
                 raise ValidationError(f"role must be one of {', '.join(ROLES)}")
             changes["role"] = role
         return changes
+
+
+def _many_keys(count: int) -> list[dict[str, str]]:
+    """Keys for ``count`` accounts, on every core: an RSA key takes about 0.1 s to make."""
+    if count < PARALLEL_KEYS:
+        return [new_key_columns() for _ in range(count)]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(_one_key, range(count), chunksize=16))
+
+
+def _one_key(_index: int) -> dict[str, str]:
+    return new_key_columns()
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _account_columns(row: StaffRow, department_id: int | None) -> dict[str, Any]:
