@@ -20,12 +20,21 @@ from fediverse.outgoing import federate
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import statuses
+from fediverse.streams import announce_status
 
 _TO_MEMBERS = (
     "INSERT INTO home_feed (account_id, status_id, author_account_id) "
     "SELECT f.account_id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM follows f "
     "JOIN users u ON u.account_id = f.account_id WHERE f.target_account_id = ? "
     "ON CONFLICT DO NOTHING"
+)
+# Local members whose home stream hears of the post from nowhere else: not the author, not
+# following the author (``author:`` topic), not mentioned (``user:`` topic already).
+_UNTOLD_MEMBERS = (
+    "SELECT f.account_id FROM follows f JOIN users u ON u.account_id = f.account_id "
+    "WHERE f.target_account_id = ? AND f.account_id <> ? "
+    "AND f.account_id NOT IN (SELECT account_id FROM follows WHERE target_account_id = ?) "
+    "AND f.account_id NOT IN (SELECT account_id FROM mentions WHERE status_id = ?)"
 )
 
 
@@ -108,6 +117,10 @@ async def distribute(
         .values(group_id=group.id)
     )
     await Raw(conn).execute(_TO_MEMBERS, status_id, author_id, group.id)
+    untold = await Raw(conn).rows(
+        _UNTOLD_MEMBERS, ("account_id",), group.id, author_id, author_id, status_id
+    )
+    announce_status(store, conn, "update", status_id, [f"user:{r['account_id']}" for r in untold])
     if group.is_local and group.federated and not local_only:
         fields: dict[str, Any] = {"status_id": status_id, "group_id": group.id}
         if activity is not None:

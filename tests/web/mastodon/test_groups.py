@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -289,3 +290,18 @@ async def test_groups__editing_a_group_tells_other_servers_with_the_group_fields
     document = out.activity["object"]
     assert document["type"] == "Group"
     assert document["attributedTo"] == f"{group['uri']}/moderators"
+
+
+async def test_groups__a_member_who_follows_no_one_hears_of_a_post_on_the_stream(
+    instance: Instance,
+) -> None:
+    anna, bo = await instance.member("anna"), await instance.member("bo")
+    group = await _create(instance, anna, "lag", privacy="open")
+    await instance.client.post(f"/api/v1/groups/{group['id']}/join", headers=bo.headers)
+    heard = instance.runtime.events.subscribe({f"user:{bo.account_id}"})
+    try:
+        post = await _ok(await _post(instance, anna, "@lag nytt"))
+        event = await asyncio.wait_for(heard.get(), 5)
+    finally:
+        heard.close()
+    assert (event.name, event.data["status_id"]) == ("update", post["id"])
