@@ -155,10 +155,14 @@ async def account_statuses(
     store: Store, viewer: int | None, account_id: int, page: PageQuery, f: AccountFilter
 ) -> list[Row]:
     async with store.read() as conn:
-        found = await conn.fetch_val(select(accounts.c.id).where(accounts.c.id == account_id))
+        found = await conn.fetch_val(
+            select(accounts.c.actor_type).where(accounts.c.id == account_id)
+        )
     if found is None:
         raise NotFoundError("Record not found")
-    query = _BASE.where(statuses.c.account_id == account_id, can_see(viewer))
+    # A group's profile shows the posts it carries, as Mastodon shows a group's boosts.
+    owner = statuses.c.group_id if found == "Group" else statuses.c.account_id
+    query = _BASE.where(owner == account_id, can_see(viewer))
     if f.pinned:
         query = query.where(
             statuses.c.id.in_(

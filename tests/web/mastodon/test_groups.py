@@ -305,3 +305,15 @@ async def test_groups__a_member_who_follows_no_one_hears_of_a_post_on_the_stream
     finally:
         heard.close()
     assert (event.name, event.data["status_id"]) == ("update", post["id"])
+
+
+async def test_groups__the_group_profile_shows_its_posts_to_mastodon_apps(
+    instance: Instance,
+) -> None:
+    anna, bo = await instance.member("anna"), await instance.member("bo")
+    group = await _create(instance, anna, "lag", privacy="open")
+    post = await _ok(await _post(instance, anna, "@lag syns i profilen"))
+    shown = await _ok(
+        await instance.client.get(f"/api/v1/accounts/{group['id']}/statuses", headers=bo.headers)
+    )
+    assert [s["id"] for s in shown] == [post["id"]]
