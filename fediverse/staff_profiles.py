@@ -11,11 +11,13 @@ import orjson
 from databases.core import Connection
 from sqlalchemy import select, update
 
-from fediverse.errors import ValidationError
+from fediverse import audit
+from fediverse.accounts import MIN_PASSWORD, hash_password
+from fediverse.errors import NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.outgoing import federate
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, departments
+from fediverse.storage.tables import accounts, departments, users
 
 NO_DEPARTMENT = 0  # department_id that clears the department
 MAX_TITLE = 200
@@ -133,3 +135,22 @@ def json_list(raw: str | None) -> list[str]:
     except orjson.JSONDecodeError:
         return []
     return [str(v) for v in found] if isinstance(found, list) else []
+
+
+async def set_password(store: Store, username: str, password: str, *, actor: str = "cli") -> None:
+    """Give a local user a password (an imported account has none: single sign-on only)."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"password must be at least {MIN_PASSWORD} characters")
+    hashed = hash_password(password)
+    async with store.write() as conn:
+        user_id = await conn.fetch_val(
+            select(users.c.id)
+            .join(accounts, accounts.c.id == users.c.account_id)
+            .where(accounts.c.username == username.strip().lower(), accounts.c.domain.is_(None))
+        )
+        if user_id is None:
+            raise NotFoundError(f"no local user {username!r}")
+        await conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
+        await audit.record(
+            store, conn, actor=actor, action="user.password", target_type="account", target=username
+        )

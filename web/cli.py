@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from fediverse.errors import KollegiumError
 from fediverse.settings import FEDERATION_MODES, Settings, load_settings
-from web.cli_directory import add_directory_commands
+from web.cli_directory import add_directory_commands, add_user_password_command
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 DEMO_CREDENTIALS = Path("data/demo-admin.txt")
@@ -82,6 +82,7 @@ def _add_user_commands(commands: Any) -> None:
     create.add_argument("--password", required=True, help="at least 8 characters")
     create.add_argument("--role", choices=("admin", "moderator", "user"), default="user")
     create.add_argument("--display-name", default="", help="the name shown to colleagues")
+    add_user_password_command(user, _add)
 
 
 def _add_federation_commands(commands: Any) -> None:

@@ -148,3 +148,31 @@ def _print_report(report: Any) -> None:
         f"updated, {len(report.unchanged)} unchanged"
         + (" (dry run: nothing was written)" if report.dry_run else "")
     )
+
+
+def add_user_password_command(user: Any, add: Any) -> None:
+    """``kollegium user password NAME``: wired into web.cli's ``user`` commands."""
+    command = add(
+        user, "password", "set a user's password (read from stdin if not given)", cmd_password
+    )
+    command.add_argument("name", help="the local username")
+    command.add_argument("--password", help="at least 8 characters; omit to type it or pipe it in")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+async def cmd_password(settings: Settings, args: argparse.Namespace) -> int:
+    from fediverse.runtime import open_runtime
+    from fediverse.staff_profiles import set_password
+
+    password = args.password if args.password is not None else _read_password()
+    async with open_runtime(settings) as runtime:
+        await set_password(runtime.store, args.name, password)
+    print(f"kollegium: password set for @{args.name.strip().lower()}")
+    return 0

@@ -117,3 +117,19 @@ def test_directory_import__malformed_and_duplicate_rows_write_nothing(instance: 
     assert dump(instance) == before
     code, _out, err = run(instance, "directory", "import", str(instance[1] / "missing.csv"))
     assert code == 1 and "cannot read" in err
+
+
+def test_user_password__gives_an_imported_account_a_password(instance: Instance) -> None:
+    path = csv_file(instance, "one.csv", HEADER + "\nfrida,frida@kommun-a.se,,,,,,,,user\n")
+    assert run(instance, "directory", "import", path)[0] == 0
+    code, _out, err = run(instance, "user", "password", "frida", "--password", "kort")
+    assert code == 1 and "at least 8" in err
+    code, _out, err = run(instance, "user", "password", "ingen", "--password", "hemligt123")
+    assert code == 1 and "no local user" in err
+    code, _out, err = run(instance, "user", "password", "frida", "--password", "hemligt123")
+    assert code == 0, err
+    hashed = rows(instance, "SELECT password_hash FROM users WHERE email = 'frida@kommun-a.se'")
+    assert str(hashed[0][0]).startswith("$argon2id$")
+    assert rows(instance, "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == [
+        ("user.password",)
+    ]
