@@ -109,6 +109,17 @@ async def _load(conn: Any, viewer: int, pairs: list[tuple[int, int]]) -> list[Co
     return found
 
 
+async def conversation_of(store: Store, viewer: int, conversation_id: int) -> Conversation | None:
+    """One conversation as the viewer sees it (for the stream); None if removed or unknown."""
+    latest = _latest(viewer).where(statuses.c.conversation_id == conversation_id).subquery()
+    async with store.read() as conn:
+        row = await conn.fetch_one(select(latest.c.conversation_id, latest.c.last_status_id))
+        if row is None:
+            return None
+        found = await _load(conn, viewer, [(row[0], row[1])])
+    return found[0]
+
+
 async def _mark(store: Store, viewer: int, conversation_id: int, column: str) -> Conversation:
     """Set a mark (read up to, or removed before) at the conversation's last status."""
     async with store.write() as conn:

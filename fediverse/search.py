@@ -19,7 +19,7 @@ from typing import Any
 
 import snowballstemmer
 from databases.core import Connection
-from sqlalchemy import BigInteger, func, select, text
+from sqlalchemy import BigInteger, column, func, literal_column, select, table, text
 
 from fediverse.hydrate import STATUS_COLUMNS, Row
 from fediverse.ids import id_at
@@ -107,19 +107,25 @@ async def index_status(
         await raw.batch(index_statements(store, status_id, spoiler_text, content, replace=True))
 
 
-def _matching(store: Store, query: str) -> Any:
+_FTS = table("status_search", column("rowid", BigInteger))
+
+
+def _matching(store: Store, query: str) -> tuple[Any, Any] | None:
+    """The condition that finds the query's statuses, and the table to join for it: on
+    SQLite the FTS5 table, read newest first by rowid (the status id), so that a page of a
+    common word stops after its first matches instead of sorting them all."""
     if store.is_sqlite:
         match = sqlite_match(query)
         if match is None:
             return None
-        found = text("SELECT rowid FROM status_search WHERE status_search MATCH :m").bindparams(
-            m=match
-        )
-        return statuses.c.id.in_(found.columns(rowid=BigInteger))
+        condition = literal_column("status_search").op("MATCH")(match)
+        return condition, _FTS
     tsquery = pg_tsquery(query)
     if tsquery is None:
         return None
-    return text(f"{PG_DOCUMENT} @@ to_tsquery('swedish'::regconfig, :q)").bindparams(q=tsquery)
+    return text(f"{PG_DOCUMENT} @@ to_tsquery('swedish'::regconfig, :q)").bindparams(
+        q=tsquery
+    ), None
 
 
 async def search_statuses(
@@ -134,24 +140,31 @@ async def search_statuses(
     min_id: int | None = None,
 ) -> list[Row]:
     """Statuses matching every word of ``query`` that ``viewer`` may see, newest first."""
-    condition = _matching(store, query)
-    if condition is None:
+    found = _matching(store, query)
+    if found is None:
         return []
+    condition, fts = found
     await catch_up(store)
-    q = select(*STATUS_COLUMNS).where(
-        condition,
-        statuses.c.reblog_of_id.is_(None),
-        statuses.c.deleted_at.is_(None),
-        can_see(viewer),
-        not_hidden_from(viewer),
+    key = fts.c.rowid if fts is not None else statuses.c.id
+    source = statuses.join(fts, fts.c.rowid == statuses.c.id) if fts is not None else statuses
+    q = (
+        select(*STATUS_COLUMNS)
+        .select_from(source)
+        .where(
+            condition,
+            statuses.c.reblog_of_id.is_(None),
+            statuses.c.deleted_at.is_(None),
+            can_see(viewer),
+            not_hidden_from(viewer),
+        )
     )
     if account_id is not None:
         q = q.where(statuses.c.account_id == account_id)
     if max_id is not None:
-        q = q.where(statuses.c.id < max_id)
+        q = q.where(key < max_id)
     if min_id is not None:
-        q = q.where(statuses.c.id > min_id)
-    q = q.order_by(statuses.c.id.desc()).limit(limit).offset(offset)
+        q = q.where(key > min_id)
+    q = q.order_by(key.desc()).limit(limit).offset(offset)
     async with store.read() as conn:
         return [r._mapping for r in await conn.fetch_all(q)]
 

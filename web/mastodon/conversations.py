@@ -15,6 +15,15 @@ from web.mastodon.render import accounts_by_ids_json, statuses_json
 async def _entities(call: Call, found: list[conversations.Conversation]) -> list[dict[str, Any]]:
     last = await statuses_json(call, [c.last_status for c in found])
     people = await accounts_by_ids_json(call, sorted({a for c in found for a in c.participant_ids}))
+    return serialize_conversations(found, last, people)
+
+
+def serialize_conversations(
+    found: list[conversations.Conversation],
+    last: list[dict[str, Any]],
+    people: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Conversation entities from their last statuses' and participants' entities."""
     by_id = {int(s["id"]): s for s in last}
     return [
         {

@@ -13,11 +13,12 @@ from fediverse.announcements import one_for_member
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
 from fediverse.filters import ActiveFilters, active_filters
-from fediverse.hydrate import load_status_page, load_status_rows
+from fediverse.hydrate import load_accounts, load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
 from fediverse.statuses import visible_rows
 from web.mastodon.notifications import notification_entities
+from web.mastodon.serializers.accounts import serialize_account
 from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import serialize_statuses
 
@@ -130,6 +131,38 @@ async def _filtered(
         return payload
     kept = apply_filters([orjson.loads(payload)], active, context)
     return orjson.dumps(kept[0]).decode() if kept else None
+
+
+async def render_for(
+    runtime: Runtime, account_id: int, event: Event, shared: SharedRenders | None, stream: str
+) -> tuple[str, str] | None:
+    """The event name and payload a stream sends for ``event``, or None. The direct stream
+    sends a new direct status as the ``conversation`` it belongs to, as Mastodon does."""
+    if stream == "direct" and event.name == "update":
+        payload = await _conversation(runtime, account_id, int(event.data["status_id"]))
+        return ("conversation", payload) if payload is not None else None
+    payload = await payload_for(runtime, account_id, event, shared, stream_context(stream))
+    return (event.name, payload) if payload is not None else None
+
+
+async def _conversation(runtime: Runtime, account_id: int, status_id: int) -> str | None:
+    from fediverse.conversations import conversation_of
+    from web.mastodon.conversations import serialize_conversations
+
+    rows = await visible_rows(runtime.store, account_id, [status_id])
+    if not rows or rows[0]["conversation_id"] is None:
+        return None
+    found = await conversation_of(runtime.store, account_id, rows[0]["conversation_id"])
+    if found is None:
+        return None
+    base = runtime.settings.base_url
+    async with runtime.store.read() as conn:
+        page = await load_status_page(conn, [found.last_status], account_id)
+        people = await load_accounts(conn, found.participant_ids)
+    last = serialize_statuses(page, base)
+    accounts = {i: serialize_account(row, base) for i, row in people.items()}
+    [entity] = serialize_conversations([found], last, accounts)
+    return orjson.dumps(entity).decode()
 
 
 def stream_context(name: str) -> str | None:

@@ -12,13 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import (
-    SharedRenders,
-    payload_for,
-    shared_renders,
-    stopping,
-    stream_context,
-)
+from web.streaming.render import SharedRenders, render_for, shared_renders, stopping
 from web.streaming.streams import Stream, open_stream
 
 HEARTBEAT_SECONDS = 15.0
@@ -67,11 +61,9 @@ async def _events(
                 continue
             if not stream.carries(event.name):
                 continue
-            payload = await payload_for(
-                runtime, account_id, event, shared, stream_context(stream.name)
-            )
-            if payload is not None:
-                yield f"event: {event.name}\ndata: {payload}\n\n"
+            rendered = await render_for(runtime, account_id, event, shared, stream.name)
+            if rendered is not None:
+                yield f"event: {rendered[0]}\ndata: {rendered[1]}\n\n"
     finally:
         subscription.close()
 

@@ -14,7 +14,7 @@ from fediverse.errors import KollegiumError
 from fediverse.events import Subscription
 from fediverse.runtime import Runtime
 from web.streaming.connect import viewer_of
-from web.streaming.render import payload_for, shared_renders, stopping, stream_context
+from web.streaming.render import render_for, shared_renders, stopping
 from web.streaming.streams import Stream, open_stream
 
 POLICY_VIOLATION = 1008
@@ -54,15 +54,12 @@ class Session:
             event = await self.subscription.get()
             for stream in [s for s in self.streams.values() if event.topic in s.topics]:
                 if stream.carries(event.name):
-                    payload = await payload_for(
-                        self.runtime,
-                        self.account_id,
-                        event,
-                        self.shared,
-                        stream_context(stream.name),
+                    rendered = await render_for(
+                        self.runtime, self.account_id, event, self.shared, stream.name
                     )
-                    if payload is not None:
-                        message = {"stream": stream.label, "event": event.name, "payload": payload}
+                    if rendered is not None:
+                        name, payload = rendered
+                        message = {"stream": stream.label, "event": name, "payload": payload}
                         await self.socket.send_text(orjson.dumps(message).decode())
 
 

@@ -56,3 +56,29 @@ async def test_conversations__listed_read_and_removed_per_participant(instance: 
     assert denied.status_code == 403
     bad = await c.get("/api/v1/conversations", params={"max_id": "x"}, headers=anna.headers)
     assert bad.status_code == 422
+
+
+async def test_the_direct_stream_sends_a_new_direct_post_as_its_conversation(
+    instance: Instance,
+) -> None:
+    import asyncio
+
+    import orjson
+
+    from web.streaming.render import render_for
+    from web.streaming.streams import open_stream
+
+    anna, bo = await instance.member("anna"), await instance.member("bo")
+    stream = await open_stream(instance.runtime, "direct", {}, bo.account_id)
+    events = instance.runtime.events.subscribe(set(stream.topics))
+    posted = await post(instance, anna, "@bo en fråga", visibility="direct")
+    event = await asyncio.wait_for(events.get(), 2)
+    rendered = await render_for(instance.runtime, bo.account_id, event, None, "direct")
+    assert rendered is not None
+    name, payload = rendered
+    conversation = orjson.loads(payload)
+    assert name == "conversation"
+    assert conversation["last_status"]["id"] == posted
+    assert [a["username"] for a in conversation["accounts"]] == ["anna"]
+    assert conversation["unread"] is True
+    events.close()
