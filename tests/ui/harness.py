@@ -68,15 +68,24 @@ class Server:
 
 
 @contextmanager
-def running_server(cwd: Path, users: tuple[tuple[str, str], ...] = USERS) -> Iterator[Server]:
-    """``kollegium init``, the users (name, role), then ``kollegium serve`` on loopback."""
-    port = free_port()
+def running_server(
+    cwd: Path,
+    users: tuple[tuple[str, str], ...] = USERS,
+    *,
+    port: int | None = None,
+    allow: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """``kollegium init``, the users (name, role), the domains ``allow``ed to federate, then
+    ``kollegium serve`` on loopback (on ``port``, else a free one)."""
+    port = port or free_port()
     env = instance_env(
         f"sqlite:///{cwd / 'kollegium.db'}",
         f"127.0.0.1:{port}",
         KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
     )
-    for args in (("init",), *(_user_args(name, role) for name, role in users)):
+    commands = [("init",), *(_user_args(n, r) for n, r in users)]
+    commands += [("federation", "allow", domain) for domain in allow]
+    for args in commands:
         done = kollegium(*args, env=env, cwd=cwd)
         assert done.returncode == 0, done.stderr
     with serving(env, cwd, port=port) as base_url:
