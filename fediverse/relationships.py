@@ -376,6 +376,8 @@ async def mute(
                 created_at=now_ms(),
             )
         )
+        if expires is not None:
+            await schedule(store, conn, MUTE_EXPIRED, {"mute_id": mute_id}, expires)
 
 
 async def unmute(store: Store, account_id: int, target_id: int) -> None:
@@ -386,8 +388,6 @@ async def unmute(store: Store, account_id: int, target_id: int) -> None:
                 mutes.c.account_id == account_id, mutes.c.target_account_id == target_id
             )
         )
-        if expires is not None:
-            await schedule(store, conn, MUTE_EXPIRED, {"mute_id": mute_id}, expires)
 
 
 async def set_note(store: Store, account_id: int, target_id: int, comment: str) -> None:
