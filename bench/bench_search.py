@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dataset  # noqa: E402
-from fediverse.search import catch_up, search_statuses  # noqa: E402
-from fediverse.storage.database import Store, sqlite_path  # noqa: E402
+from bench import dataset
+from fediverse.search import catch_up, search_statuses
+from fediverse.storage.database import Store, sqlite_path
 
 DEFAULT_URL = "sqlite:///bench/data/search-large.db"
 QUERIES = [
@@ -43,9 +43,23 @@ QUERIES = [
 ]
 
 
+async def _statuses_in(url: str) -> int:
+    store = Store(url)
+    try:
+        await store.connect()
+        async with store.read() as conn:
+            return int(await conn.fetch_val("SELECT count(*) FROM statuses") or 0)
+    except Exception:  # no database, or not migrated yet: make it
+        return 0
+    finally:
+        await store.disconnect()
+
+
 def ensure_dataset(url: str) -> None:
     path = sqlite_path(url)
-    if path is not None and path.exists() and path.stat().st_size > 100_000_000:
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif asyncio.run(_statuses_in(url)) >= 1_000_000:
         return
     print("making the large dataset (once; several minutes)...", flush=True)
     started = time.perf_counter()

@@ -115,6 +115,15 @@ async def _load(conn: Connection, account_id: int, ids: Sequence[int] | None) ->
     query = select(filters).where(filters.c.account_id == account_id)
     if ids is not None:
         query = query.where(filters.c.id.in_(ids))
+    return await _with_parts(conn, query)
+
+
+async def _load_many(conn: Connection, account_ids: Sequence[int]) -> list[Filter]:
+    return await _with_parts(conn, select(filters).where(filters.c.account_id.in_(account_ids)))
+
+
+async def _with_parts(conn: Connection, query: Any) -> list[Filter]:
+    """Filters of ``query`` with their keywords and statuses."""
     found = {r._mapping["id"]: Filter(r._mapping) for r in await conn.fetch_all(query)}
     if not found:
         return []
@@ -392,9 +401,16 @@ def status_text(entity: dict[str, Any]) -> str:
 
 async def active_filters(store: Store, account_id: int) -> ActiveFilters:
     """The user's filters that have not expired."""
+    return (await active_filters_of(store, [account_id]))[account_id]
+
+
+async def active_filters_of(store: Store, account_ids: Sequence[int]) -> dict[int, ActiveFilters]:
+    """The unexpired filters of many users at once (three queries at most, for streams)."""
     now = now_ms()
     async with store.read() as conn:
-        loaded = await _load(conn, account_id, None)
-    return ActiveFilters(
-        [f for f in loaded if f.row["expires_at"] is None or f.row["expires_at"] > now]
-    )
+        loaded = await _load_many(conn, account_ids)
+    by_account: dict[int, list[Filter]] = {a: [] for a in account_ids}
+    for f in loaded:
+        if f.row["expires_at"] is None or f.row["expires_at"] > now:
+            by_account[f.row["account_id"]].append(f)
+    return {a: ActiveFilters(found) for a, found in by_account.items()}

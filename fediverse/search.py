@@ -53,13 +53,28 @@ def index_terms(spoiler_text: str, content: str) -> str:
     return " ".join(stem(w) for w in words(spoiler_text, content))
 
 
+_VOWELS = "aeiouyåäö"
+
+
 def variants(word: str) -> list[str]:
-    """A word and its other definite/indefinite form in -a/-an, as Snowball keeps them apart."""
+    """A word and its other forms in the definite singular, which Snowball leaves apart:
+    ``skola``/``skolan``, ``protokoll``/``protokollet``, ``möte``/``mötet``,
+    ``miljö``/``miljön``. A query asks for any of them; the index keeps plain stems."""
     found = [word]
-    if word.endswith("an") and len(word) >= 5:
-        found.append(word[:-1])
-    elif word.endswith("a") and len(word) >= 4:
-        found.append(word + "n")
+    if len(word) < 4 or not word.isalpha():
+        return found
+    if word.endswith("an"):
+        found.append(word[:-1])  # skolan -> skola
+    elif word.endswith("et") and len(word) >= 5:
+        found += [word[:-2], word[:-1]]  # protokollet -> protokoll, mötet -> möte
+    elif word[-1] == "n" and word[-2] in _VOWELS:
+        found.append(word[:-1])  # miljön -> miljö
+    elif word[-1] == "a":
+        found.append(word + "n")  # skola -> skolan
+    elif word[-1] in _VOWELS:
+        found += [word + "n", word + "t"]  # miljö -> miljön, möte -> mötet
+    else:
+        found += [word + "et", word + "en"]  # protokoll -> protokollet, -en
     return found
 
 

@@ -12,7 +12,7 @@ import orjson
 from fediverse.announcements import one_for_member
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
-from fediverse.filters import ActiveFilters, active_filters
+from fediverse.filters import ActiveFilters, active_filters_of
 from fediverse.hydrate import load_accounts, load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
@@ -24,6 +24,7 @@ from web.mastodon.serializers.statuses import serialize_statuses
 
 STATUS_EVENTS = ("update", "status.update")
 FILTER_CACHE_SECONDS = 10.0
+FILTER_BATCH_SECONDS = 0.002
 
 
 class SharedRenders:
@@ -97,22 +98,41 @@ async def payload_for(
 
 class FilterCache:
     """Each streaming account's filters, kept briefly: one post reaches thousands of streams,
-    and reading every viewer's filters for each would cost a query per stream."""
+    and reading every viewer's filters for each would cost a query per stream. The misses of
+    one event (every stream wakes at once) are loaded together, in one batch."""
 
     def __init__(self, seconds: float = FILTER_CACHE_SECONDS) -> None:
         self.seconds = seconds
         self._found: dict[int, tuple[float, ActiveFilters]] = {}
+        self._pending: dict[int, asyncio.Future[ActiveFilters]] = {}
+        self._loader: asyncio.Task[None] | None = None
 
     async def get(self, runtime: Runtime, account_id: int) -> ActiveFilters:
-        now = time.monotonic()
         cached = self._found.get(account_id)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        active = await active_filters(runtime.store, account_id)
+        waiting = self._pending.get(account_id)
+        if waiting is None:
+            waiting = self._pending[account_id] = asyncio.get_running_loop().create_future()
+            if self._loader is None:
+                self._loader = asyncio.ensure_future(self._load(runtime))
+        return await asyncio.shield(waiting)
+
+    async def _load(self, runtime: Runtime) -> None:
+        await asyncio.sleep(FILTER_BATCH_SECONDS)  # let the other streams of this event ask
+        batch, self._pending, self._loader = self._pending, {}, None
+        try:
+            found = await active_filters_of(runtime.store, list(batch))
+        except Exception as exc:  # every waiting stream hears of it, none hangs
+            for waiting in batch.values():
+                waiting.set_exception(exc)
+            return
         if len(self._found) > 10_000:
             self._found.clear()
-        self._found[account_id] = (now + self.seconds, active)
-        return active
+        expires = time.monotonic() + self.seconds
+        for account_id, waiting in batch.items():
+            self._found[account_id] = (expires, found[account_id])
+            waiting.set_result(found[account_id])
 
     def forget(self, account_id: int) -> None:
         self._found.pop(account_id, None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.web.mastodon.conftest import Instance, Member, snapshot
 
 
@@ -192,3 +194,34 @@ async def test_filters__others_filters_bad_input_and_scopes_are_refused(instance
     assert (await c.get("/api/v2/filters")).status_code == 401
     assert await snapshot(instance.store) == before
     assert status
+
+
+async def test_streams_load_the_filters_of_many_accounts_in_one_batch(
+    instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.streaming import render
+
+    anna = await instance.member("anna")
+    await instance.client.post(
+        "/api/v2/filters",
+        json={"title": "x", "context": ["public"], "keywords_attributes": [{"keyword": "fika"}]},
+        headers=anna.headers,
+    )
+    calls: list[list[int]] = []
+    real = render.active_filters_of
+
+    async def counting(store: object, ids: list[int]) -> object:
+        calls.append(sorted(ids))
+        return await real(store, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "active_filters_of", counting)
+    cache = render.FilterCache()
+    ids = [anna.account_id, *range(1, 200)]
+    found = await asyncio.gather(*(cache.get(instance.runtime, i) for i in ids))
+    assert calls == [sorted(ids)], "one query batch for every stream woken by one event"
+    assert bool(found[0]) and not any(found[1:])
+    await cache.get(instance.runtime, anna.account_id)
+    assert len(calls) == 1, "then from the cache"
+    cache.forget(anna.account_id)
+    await cache.get(instance.runtime, anna.account_id)
+    assert len(calls) == 2

@@ -22,12 +22,18 @@ async def found(instance: Instance, who: Member, q: str, **params: object) -> li
     return [s["id"] for s in answer.json()["statuses"]]
 
 
-def test_query_words_ask_for_both_forms_in_a_and_an() -> None:
+def test_query_words_ask_for_their_definite_and_indefinite_forms() -> None:
     assert variants("förskolan") == ["förskolan", "förskola"]
     assert variants("förskola") == ["förskola", "förskolan"]
-    assert variants("barn") == ["barn"]
-    assert sqlite_match("Förskolan öppnar") == '("förskolan" OR "förskol") AND ("öppn")'
-    assert pg_tsquery("förskolan, öppnar!") == "(förskolan | förskola) & (öppnar)"
+    assert variants("protokollet") == ["protokollet", "protokoll", "protokolle"]
+    assert variants("arbetsmiljön") == ["arbetsmiljön", "arbetsmiljö"]
+    assert variants("möte") == ["möte", "möten", "mötet"]
+    assert variants("barn") == ["barn", "barnet", "barnen"]
+    assert variants("tagg07") == ["tagg07"] and variants("och") == ["och"]
+    assert sqlite_match("Förskolan öppnar") == '("förskolan" OR "förskol") AND ("öppn" OR "öppnar")'
+    assert pg_tsquery("förskolan, öppnar!") == (
+        "(förskolan | förskola) & (öppnar | öppnaret | öppnaren)"
+    )
     assert sqlite_match("!!!") is None and pg_tsquery("") is None
 
 
@@ -43,6 +49,7 @@ async def test_search_finds_inflected_swedish_words_and_only_what_may_be_seen(
     followers = await post(instance, bo, "Förskolans personalmöte flyttas", visibility="private")
     direct = await post(instance, bo, "@cilla hemligt om förskolan", visibility="direct")
     other = await post(instance, bo, "Skolan får en ny rektor")
+    minutes = await post(instance, cilla, "Protokoll från arbetsmiljö-mötet")
 
     seen_by_anna = await found(instance, anna, "förskolan")
     assert set(seen_by_anna) == {public, definite, plural, followers}, "not the direct one"
@@ -55,6 +62,7 @@ async def test_search_finds_inflected_swedish_words_and_only_what_may_be_seen(
     assert await found(instance, anna, "förskola solrosen") == [public]
     assert len(await found(instance, anna, "förskola", limit=1, offset=1)) == 1
     assert other not in await found(instance, anna, "förskola")
+    assert await found(instance, anna, "protokollet arbetsmiljön") == [minutes]
 
     edited = await c.put(
         f"/api/v1/statuses/{other}",
