@@ -21,8 +21,9 @@ async def _editor(call: Call) -> Editor:
     return Editor(moderator.actor, moderator.account_id)
 
 
-@api(access="public")
+@api("read:accounts")
 async def public_index(call: Call) -> Response:
+    """The tree staff pick their department from; any signed-in user may read it."""
     return json([serialize_department(d) for d in await departments.list_departments(call.store)])
 
 

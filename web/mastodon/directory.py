@@ -43,8 +43,10 @@ def staff_change(p: Params) -> StaffChange:
     )
 
 
-@api(access="public")
+@api("read:accounts")
 async def index(call: Call) -> Response:
+    """Mastodon's is public; ours needs a signed-in user, since the directory (phone numbers,
+    workplaces) is internal, as everything on Kollegium is by default."""
     p = call.params
     query = DirectoryQuery(
         offset=p.integer("offset", 0),

@@ -70,8 +70,9 @@ async def test_departments__admins_manage_the_tree_and_every_change_is_audited(
     assert refused.status_code == 409 and "error" in refused.json()
     gone = await client.delete(f"/api/v1/admin/departments/{pre}", headers=admin.headers)
     assert gone.status_code == 200
-    public = (await client.get("/api/v1/directory/departments")).json()
+    public = (await client.get("/api/v1/directory/departments", headers=admin.headers)).json()
     assert [d["name"] for d in public] == ["Utbildningsförvaltningen"]
+    assert (await client.get("/api/v1/directory/departments")).status_code == 401
     async with instance.store.read() as conn:
         actions = [r[0] for r in await conn.fetch_all(select(audit_log.c.action))]
     assert actions.count("department.create") == 2
@@ -182,7 +183,9 @@ async def test_directory__mastodon_params_and_department_filters(
     )
 
     async def names(**params: Any) -> list[str]:
-        response = await instance.client.get("/api/v1/directory", params=params)
+        response = await instance.client.get(
+            "/api/v1/directory", params=params, headers=anna.headers
+        )
         assert response.status_code == 200, response.text
         return [a["username"] for a in response.json()]
 
@@ -196,6 +199,9 @@ async def test_directory__mastodon_params_and_department_filters(
     assert await names(q="montessori") == ["anna"]
     assert await names(q="rektor") == ["bo"]
     for bad in ({"order": "random"}, {"offset": "-1"}, {"limit": "x"}):
-        response = await instance.client.get("/api/v1/directory", params=bad)
+        response = await instance.client.get("/api/v1/directory", params=bad, headers=anna.headers)
         assert response.status_code == 422 and "error" in response.json(), bad
-    assert (await instance.client.get("/api/v1/directory?department=999")).status_code == 404
+    missing = await instance.client.get("/api/v1/directory?department=999", headers=anna.headers)
+    assert missing.status_code == 404
+    anonymous = await instance.client.get("/api/v1/directory")
+    assert anonymous.status_code == 401 and "error" in anonymous.json()

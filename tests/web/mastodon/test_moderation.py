@@ -222,7 +222,7 @@ async def test_admin_accounts__lists_and_actions_taken_on_a_report(staff: Staff)
     assert shown["silenced"] is True and shown["email"] == "troll@kommun-a.se"
     report = (await staff.call("GET", f"/api/v1/admin/reports/{report_id}", staff.mod)).json()
     assert report["action_taken"] is True
-    directory = (await staff.instance.client.get("/api/v1/directory?local=true")).json()
+    directory = (await staff.call("GET", "/api/v1/directory?local=true", staff.anna)).json()
     assert "troll" not in [a["username"] for a in directory]
     silenced = await staff.call(
         "GET", "/api/v2/admin/accounts", staff.mod, params={"status": "silenced"}
