@@ -8,28 +8,28 @@ from typing import Any
 
 import pytest
 
-from tests.support.processes import free_port
+from tests.support.processes import free_port, kollegium
 from tests.ui.harness import Server, new_page, running_server, sign_in
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
-    a_port, b_port = free_port(), free_port()
-    a_domain, b_domain = f"127.0.0.1:{a_port}", f"127.0.0.1:{b_port}"
-    with (
-        running_server(
-            tmp_path_factory.mktemp("kommun-a"),
-            (("annika", "user"),),
-            port=a_port,
-            allow=(b_domain,),
-        ) as a,
-        running_server(
-            tmp_path_factory.mktemp("kommun-b"), (("bo", "user"),), port=b_port, allow=(a_domain,)
-        ) as b,
-    ):
-        yield a, b
+def pair(
+    tmp_path_factory: pytest.TempPathFactory, server: Server
+) -> Iterator[tuple[Server, Server]]:
+    """Kommun A, started here, and the session's server as kommun B; each allows the other."""
+    a_port = free_port()
+    b_domain = server.base_url.removeprefix("http://")
+    allowed = kollegium(
+        "federation", "allow", f"127.0.0.1:{a_port}", env=server.env, cwd=server.cwd
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    server.add_user("bo")
+    with running_server(
+        tmp_path_factory.mktemp("kommun-a"), (("annika", "user"),), port=a_port, allow=(b_domain,)
+    ) as a:
+        yield a, server
 
 
 @pytest.mark.xfail(
@@ -60,7 +60,7 @@ def test_a_post_from_another_municipality__arrives_live(
     writer.check("#audience-federated")
     writer.click("form.composer button[type=submit]")
     button = reader.locator(".new-posts button")
-    button.wait_for(state="visible", timeout=20_000)
+    button.wait_for(state="visible", timeout=10_000)
     assert reader.locator("#announcer").inner_text() == "1 nytt inlägg"
     button.click()
     article = reader.locator("article.status", has_text="Hälsningar från kommun A!")
