@@ -216,6 +216,32 @@ def test_admin__pages_are_403_for_staff_without_the_role(bo: Any, server: Server
         assert bo.locator("p.error").inner_text().startswith("Bara ")
 
 
+def test_announcement__read_at_home_and_counted_for_the_admin(
+    agnes: Any, bo: Any, server: Server
+) -> None:
+    agnes.goto(server.url("/admin/announcements"))
+    agnes.fill("#text", "Nya rutiner för sjukanmälan från 1 december.")
+    agnes.click("form[action='/admin/announcements'] button[type=submit]")
+    assert agnes.locator("p.notice").inner_text() == "Meddelandet är publicerat."
+    bo.goto(server.url("/"))
+    banner = bo.locator("section.announcements")
+    assert "Nya rutiner för sjukanmälan" in banner.inner_text()
+    banner.get_by_role("button", name="Jag har läst det").click()
+    assert bo.locator("section.announcements").count() == 0
+    agnes.goto(server.url("/admin/announcements"))
+    shown = agnes.locator("li.card", has_text="Nya rutiner för sjukanmälan")
+    assert "Läst av 1" in shown.inner_text()
+    shown.locator("summary").click()
+    assert shown.get_by_role("link", name="bo").is_visible()
+
+
+def _delete_announcements(page: Any, server: Server) -> None:
+    """Announcements reach every member: leave none behind for the other modules' tests."""
+    page.goto(server.url("/admin/announcements"))
+    while page.locator("button[value=delete]").count():
+        page.locator("button[value=delete]").first.click()
+
+
 def _with_lang(path: str, lang: str) -> str:
     return path + ("&" if "?" in path else "?") + f"lang={lang}"
 
@@ -252,10 +278,15 @@ def test_axe__no_violations_on_groups_directory_and_admin_pages(
         "/admin/departments",
         "/admin/federation",
         "/admin/reports",
+        "/admin/announcements",
+        "/",  # the home page with an announcement not yet read
         "/admin/audit",
         "/admin/instance",
     ]
-    problems = [p for path in pages for p in _axe_everywhere(agnes, server, path)]
-    problems += _axe_everywhere(bo, server, "/admin/users")  # the 403 page
+    try:
+        problems = [p for path in pages for p in _axe_everywhere(agnes, server, path)]
+        problems += _axe_everywhere(bo, server, "/admin/users")  # the 403 page
+    finally:
+        _delete_announcements(agnes, server)
     assert problems == []
     assert agnes.csp.refused == [] and bo.csp.refused == []

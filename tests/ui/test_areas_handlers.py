@@ -13,7 +13,15 @@ import httpx
 import pytest
 from starlette.responses import Response
 
-from fediverse import departments, groups, instances, moderation, reports, staff_profiles
+from fediverse import (
+    announcements,
+    departments,
+    groups,
+    instances,
+    moderation,
+    reports,
+    staff_profiles,
+)
 from fediverse.accounts import NewUser, create_user
 from fediverse.groups import NewGroup
 from fediverse.moderation import AuditFilter
@@ -285,3 +293,22 @@ async def test_directory__my_entry_is_saved_and_found(site: Site) -> None:
     assert "Ask me about" in found.text and "svenska, finska" in found.text
     refused = await cecilia.form("/directory/me", phone="ring mig")
     assert refused.status_code == 422 and "ring mig" in refused.text
+
+
+async def test_announcements__shown_at_home_until_read_and_the_admin_sees_who_read(
+    site: Site,
+) -> None:
+    admin, bertil = await site.person("anna", "admin"), await site.person("bertil")
+    created = await admin.form("/admin/announcements", text="Nytt intranät i maj", published="on")
+    assert created.headers["location"] == "/admin/announcements?done=created"
+    home = await bertil.client.get("/")
+    assert "Nytt intranät i maj" in home.text and "Jag har läst det" in home.text
+    [shown] = await announcements.all_announcements(site.runtime.store)
+    read = await bertil.form(f"/announcements/{shown.row['id']}/dismiss")
+    assert read.headers["location"] == "/"
+    assert "Nytt intranät i maj" not in (await bertil.client.get("/")).text
+    page = await admin.client.get("/admin/announcements")
+    assert "Läst av 1" in page.text and "/@bertil" in page.text
+    assert (await bertil.client.get("/admin/announcements")).status_code == 403
+    await admin.form(f"/admin/announcements/{shown.row['id']}", action="delete")
+    assert await announcements.all_announcements(site.runtime.store) == []

@@ -7,9 +7,11 @@ from starlette.routing import BaseRoute, Route
 
 from web.ui import (
     admin,
+    admin_announcements,
     admin_federation,
     admin_reports,
     admin_users,
+    announcements,
     directory,
     groups,
     groups_moderation,
@@ -58,6 +60,9 @@ def admin_routes() -> list[BaseRoute]:
         _get("/admin/reports", admin_reports.index),
         _get("/admin/reports/{id}", admin_reports.show),
         _post("/admin/reports/{id}", admin_reports.change),
+        _get("/admin/announcements", admin_announcements.index),
+        _post("/admin/announcements", admin_announcements.create),
+        _post("/admin/announcements/{id}", admin_announcements.change),
         _get("/admin/audit", admin.audit),
         _get("/admin/instance", admin.instance),
     ]
@@ -66,6 +71,7 @@ def admin_routes() -> list[BaseRoute]:
 def area_routes() -> list[BaseRoute]:
     return [
         *group_routes(),
+        _post("/announcements/{id}/dismiss", announcements.dismiss),
         _get("/directory", directory.index),
         _get("/directory/me", directory.my_entry),
         _post("/directory/me", directory.save_my_entry),

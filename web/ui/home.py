@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import timelines
-from web.ui import groups
+from web.ui import announcements, groups
 from web.ui.compose import Draft, default_audience
 from web.ui.pages import Ui
 from web.ui.views import older_url, page_query, status_dicts
@@ -13,6 +13,7 @@ from web.ui.views import older_url, page_query, status_dicts
 
 async def home(ui: Ui) -> Response:
     rows = await timelines.home(ui.runtime.store, ui.account_id, page_query(ui))
+    first_page = ui.request.query_params.get("max_id") is None
     return ui.render(
         "ui/home.html",
         ui.gettext("Home"),
@@ -20,7 +21,8 @@ async def home(ui: Ui) -> Response:
         older=older_url(ui, rows),
         draft=Draft(audience=default_audience(ui), groups=await groups.composer_groups(ui)),
         next="/",
-        first_page=ui.request.query_params.get("max_id") is None,
+        first_page=first_page,
+        announcements=await announcements.for_home(ui) if first_page else [],
     )
 
 
