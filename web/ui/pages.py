@@ -91,6 +91,7 @@ class Ui:
                 csrf=sessions.csrf_token(self.settings, self.csrf_seed),
                 fmt=i18n.Formatter(self.locale),
                 path=self.request.url.path,
+                base_url=self.settings.base_url,
                 _=self.gettext,
                 gettext=self.gettext,
                 ngettext=self.ngettext,

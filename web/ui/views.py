@@ -53,6 +53,9 @@ def older_url(ui: Ui, rows: Sequence[Row], limit: int = PAGE_SIZE) -> str | None
 def local_path(target: str, fallback: str = "/") -> str:
     """A redirect target from a form, only if it stays on this site."""
     parts = urlsplit(target)
+    # Browsers read "/\\host" as "//host": a backslash anywhere is refused too.
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 32 for c in target):
         return fallback
     return target
