@@ -63,14 +63,3 @@ async def endorsed(store: Store, account_id: int, page: PageQuery) -> tuple[list
         rows = await conn.fetch_all(apply_page(query, account_pins.c.id, page))
     found = newest_first([r._mapping for r in rows], page)
     return found, [r["pin_id"] for r in found]
-
-
-async def endorsed_among(store: Store, viewer: int, targets: list[int]) -> set[int]:
-    """Which of ``targets`` the viewer features (for relationships)."""
-    async with store.read() as conn:
-        rows = await conn.fetch_all(
-            select(account_pins.c.target_account_id).where(
-                account_pins.c.account_id == viewer, account_pins.c.target_account_id.in_(targets)
-            )
-        )
-    return {r[0] for r in rows}

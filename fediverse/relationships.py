@@ -16,7 +16,9 @@ from fediverse.notifications import notify
 from fediverse.outgoing import federate
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
+    account_domain_blocks,
     account_notes,
+    account_pins,
     accounts,
     blocks,
     follow_requests,
@@ -39,6 +41,8 @@ class Relationship:
     muting_notifications: bool = False
     requested: bool = False
     requested_by: bool = False
+    endorsed: bool = False
+    domain_blocking: bool = False
     note: str = ""
 
 
@@ -453,7 +457,27 @@ def _relation_query(viewer: int, ids: Sequence[int]) -> Any:
         pick("blocking", blocks, True),
         pick("blocked_by", blocks, False),
         pick("muting", mutes, True, mutes.c.hide_notifications),
+        pick("endorsed", account_pins, True),
+        _domain_blocking(viewer, ids),
         note,
+    )
+
+
+def _domain_blocking(viewer: int, ids: Sequence[int]) -> Any:
+    """Accounts among ``ids`` whose domain the viewer blocked."""
+    return select(
+        literal("domain_blocking").label("kind"),
+        accounts.c.id.label("other"),
+        literal(False).label("a"),
+        literal(False).label("b"),
+        literal("").label("note"),
+    ).where(
+        accounts.c.id.in_(ids),
+        accounts.c.domain.in_(
+            select(account_domain_blocks.c.domain).where(
+                account_domain_blocks.c.account_id == viewer
+            )
+        ),
     )
 
 

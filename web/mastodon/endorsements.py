@@ -21,11 +21,7 @@ async def index(call: Call) -> Response:
 
 async def _relationship(call: Call, target: int) -> Response:
     [found] = await relationships(call.store, call.account_id, [target])
-    entity = serialize_relationship(found)
-    entity["endorsed"] = bool(
-        await endorsements.endorsed_among(call.store, call.account_id, [target])
-    )
-    return json(entity)
+    return json(serialize_relationship(found))
 
 
 @api("write:accounts")

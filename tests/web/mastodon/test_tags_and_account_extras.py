@@ -98,6 +98,11 @@ async def test_domain_blocks_hide_a_domains_posts_and_followers(instance: Instan
     )
     assert removed.status_code == 200
     assert (await c.get("/api/v1/domain_blocks", headers=anna.headers)).json() == ["kommun-c.test"]
+    await c.post("/api/v1/domain_blocks", json={"domain": "kommun-b.test"}, headers=anna.headers)
+    related = await c.get(
+        "/api/v1/accounts/relationships", params={"id[]": str(remote_id)}, headers=anna.headers
+    )
+    assert related.json()[0]["domain_blocking"] is True
     reader = await instance.member("cilla", scopes="read")
     denied = await c.post(
         "/api/v1/domain_blocks", json={"domain": "x.test"}, headers=reader.headers
@@ -116,6 +121,10 @@ async def test_endorsements_and_preferences(instance: Instance) -> None:
     assert pinned.json()["endorsed"] is True and pinned.json()["following"] is True
     listed = await c.get("/api/v1/endorsements", headers=anna.headers)
     assert [a["username"] for a in listed.json()] == ["bo"]
+    related = await c.get(
+        "/api/v1/accounts/relationships", params={"id[]": str(bo.account_id)}, headers=anna.headers
+    )
+    assert related.json()[0]["endorsed"] is True
     unpinned = await c.post(f"/api/v1/accounts/{bo.account_id}/unpin", headers=anna.headers)
     assert unpinned.json()["endorsed"] is False
     assert (await c.get("/api/v1/endorsements", headers=anna.headers)).json() == []
