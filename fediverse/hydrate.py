@@ -14,7 +14,7 @@ from typing import Any
 from databases.core import Connection
 from sqlalchemy import select
 
-from fediverse.rawsql import Raw, select_list
+from fediverse.rawsql import Plan, Query, Raw, select_list
 from fediverse.storage.tables import (
     accounts,
     departments,
@@ -106,10 +106,10 @@ SQL_TAGS = (
     "SELECT st.status_id, t.display_name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id "
     "WHERE st.status_id IN (?ids)"
 )
-SQL_POLLS = f"SELECT {select_list(POLL_NAMES, 'p')} FROM polls p WHERE p.status_id IN (?ids)"  # noqa: S608
+# By the statuses' poll ids: primary-key lookups, and votes by their (poll, account) index.
+SQL_POLLS = f"SELECT {select_list(POLL_NAMES, 'p')} FROM polls p WHERE p.id IN (?ids)"  # noqa: S608
 SQL_VOTES = (
-    "SELECT v.poll_id, v.choice FROM poll_votes v JOIN polls p ON p.id = v.poll_id "
-    "WHERE p.status_id IN (?ids) AND v.account_id = ?"
+    "SELECT v.poll_id, v.choice FROM poll_votes v WHERE v.poll_id IN (?ids) AND v.account_id = ?"
 )
 SQL_APPLICATIONS = "SELECT id, name, website FROM oauth_applications WHERE id IN (?ids)"
 SQL_MARKS = " UNION ALL ".join(
@@ -129,38 +129,43 @@ async def load_status_page(
 ) -> StatusPage:
     """Hydrate ``rows`` (status rows, newest first) with reblogs, accounts, media and marks.
 
-    The same queries run for every non-empty page, so its cost does not grow with its size.
+    The same queries run for every non-empty page, so its cost does not grow with its size;
+    on SQLite they all run in one trip to the database thread.
     """
     page = StatusPage([r["id"] for r in rows], {r["id"]: r for r in rows})
     page.viewer_account_id = viewer_account_id
     if not rows:
         return page
     raw = Raw(conn)
-    originals = [r["reblog_of_id"] for r in rows if r["reblog_of_id"]]
-    found = await raw.rows(SQL_STATUSES, STATUS_NAMES, originals)
-    page.statuses.update({row["id"]: row for row in found})
-    ids = list(page.statuses)
-    page.mentions = _grouped(await raw.rows(SQL_MENTIONS, ("s", "a"), ids, False))
-    mentioned = {a for accounts_ in page.mentions.values() for a in accounts_}
-    authors = {s["account_id"] for s in page.statuses.values()}
-    accounts_ = await raw.rows(SQL_ACCOUNTS, ACCOUNT_NAMES, list(authors | mentioned))
-    page.accounts = {row["id"]: row for row in accounts_}
-    media = await raw.rows(SQL_MEDIA, MEDIA_NAMES, ids)
-    page.media = _grouped([{"s": m["status_id"], "a": m} for m in media])
-    page.tags = _grouped(await raw.rows(SQL_TAGS, ("s", "a"), ids))
-    polls_ = await raw.rows(SQL_POLLS, POLL_NAMES, ids)
-    page.polls = {p["status_id"]: p for p in polls_}
-    apps = {s["application_id"] for s in page.statuses.values() if s["application_id"]}
-    found_apps = await raw.rows(SQL_APPLICATIONS, ("id", "name", "website"), list(apps))
-    page.applications = {a["id"]: a for a in found_apps}
-    if viewer_account_id is not None:
-        votes = await raw.rows(SQL_VOTES, ("s", "a"), ids, viewer_account_id)
-        page.own_votes = _grouped(votes)
-        marks = await raw.rows(SQL_MARKS, ("kind", "id"), *_mark_args(viewer_account_id, ids))
-        for mark in marks:
-            page.marks[mark["kind"]].add(mark["id"])
+    await raw.run(_hydrate(page, rows, viewer_account_id))
     page.queries = raw.count
     return page
+
+
+def _hydrate(page: StatusPage, rows: Sequence[Row], viewer: int | None) -> Plan[None]:
+    originals = [r["reblog_of_id"] for r in rows if r["reblog_of_id"]]
+    found = yield Query(SQL_STATUSES, STATUS_NAMES, (originals,))
+    page.statuses.update({row["id"]: row for row in found})
+    ids = list(page.statuses)
+    page.mentions = _grouped((yield Query(SQL_MENTIONS, ("s", "a"), (ids, False))))
+    mentioned = {a for accounts_ in page.mentions.values() for a in accounts_}
+    authors = {s["account_id"] for s in page.statuses.values()}
+    accounts_ = yield Query(SQL_ACCOUNTS, ACCOUNT_NAMES, (list(authors | mentioned),))
+    page.accounts = {row["id"]: row for row in accounts_}
+    media = yield Query(SQL_MEDIA, MEDIA_NAMES, (ids,))
+    page.media = _grouped([{"s": m["status_id"], "a": m} for m in media])
+    page.tags = _grouped((yield Query(SQL_TAGS, ("s", "a"), (ids,))))
+    poll_ids = [s["poll_id"] for s in page.statuses.values() if s["poll_id"]]
+    polls_ = yield Query(SQL_POLLS, POLL_NAMES, (poll_ids,))
+    page.polls = {p["status_id"]: p for p in polls_}
+    apps = {s["application_id"] for s in page.statuses.values() if s["application_id"]}
+    found_apps = yield Query(SQL_APPLICATIONS, ("id", "name", "website"), (list(apps),))
+    page.applications = {a["id"]: a for a in found_apps}
+    if viewer is not None:
+        page.own_votes = _grouped((yield Query(SQL_VOTES, ("s", "a"), (poll_ids, viewer))))
+        marks = yield Query(SQL_MARKS, ("kind", "id"), tuple(_mark_args(viewer, ids)))
+        for mark in marks:
+            page.marks[mark["kind"]].add(mark["id"])
 
 
 def _mark_args(viewer: int, ids: list[int]) -> list[Any]:
