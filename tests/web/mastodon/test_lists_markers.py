@@ -156,6 +156,12 @@ async def test_markers__set_read_and_count_versions(instance: Instance) -> None:
         assert answer.status_code in (400, 422)
     answer = await c.get("/api/v1/markers", params={"timeline[]": "public"}, headers=anna.headers)
     assert answer.status_code == 422
+    reader = await instance.member("bo", scopes="read")
+    refused = await c.post(
+        "/api/v1/markers", json={"home": {"last_read_id": "1"}}, headers=reader.headers
+    )
+    assert refused.status_code == 403
+    assert (await c.get("/api/v1/markers")).status_code == 401
 
 
 async def test_the_list_stream_reads_its_members_and_only_for_its_owner(instance: Instance) -> None:
