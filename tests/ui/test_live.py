@@ -37,6 +37,11 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
     article.wait_for()
     assert reader.evaluate("() => document.activeElement.tagName") == "ARTICLE"
     assert reader.locator(".new-posts").is_hidden()
+    writer.fill("#status", "@david kommer du?")
+    writer.click("form.composer button[type=submit]")
+    badge = reader.locator("[data-notifications] .badge")
+    badge.wait_for(state="visible", timeout=10_000)
+    assert badge.text_content() == "1 olästa"
     writer.context.close()
     reader.context.close()
 

@@ -284,3 +284,14 @@ async def test_follow_and_unfollow__from_the_profile(site: Site) -> None:
     assert "Sluta följa" in (await anna.client.get("/@bertil")).text
     await anna.form("/@bertil/follow", undo="1", next="/@bertil")
     assert ">Följ<" in (await anna.client.get("/@bertil")).text
+
+
+async def test_unread_notifications__counted_in_the_menu_until_read(site: Site) -> None:
+    anna, bertil = await site.person("anna"), await site.person("bertil")
+    assert "data-count>0<" in (await anna.client.get("/")).text
+    await bertil.form("/statuses", status="@anna hej!", audience="local")
+    menu = (await anna.client.get("/")).text
+    assert '<span data-count>1</span><span class="visually-hidden"> olästa</span>' in menu
+    page = (await anna.client.get("/notifications")).text
+    assert "nämnde dig" in page and "data-count>0<" in page
+    assert "data-count>0<" in (await anna.client.get("/")).text

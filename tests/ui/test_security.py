@@ -57,3 +57,11 @@ def test_csrf__the_token_must_match_the_cookie_and_the_origin_must_be_ours() -> 
     assert not csrf_valid(_request({"origin": "https://kommun-a.test"}), SETTINGS, token)
     other = make_settings(domain="kommun-a.test", secret_key="y" * 40)
     assert not csrf_valid(_request(ours), other, token)
+
+
+def test_local_path__only_this_site_is_a_redirect_target() -> None:
+    from web.ui.views import local_path
+
+    assert local_path("/settings?saved=1") == "/settings?saved=1"
+    for outside in ("//evil.example", "/\\evil.example", "https://evil.example/", "x", "/a\r\nb"):
+        assert local_path(outside, "/") == "/", outside

@@ -33,6 +33,7 @@ async def index(ui: Ui) -> Response:
     ]
     if rows and query_id(ui, "max_id") is None:
         await notifications.mark_read(store, ui.account_id, rows[0]["id"])
+        ui.unread = 0
     return ui.render(
         "ui/notifications.html",
         ui.gettext("Notifications"),

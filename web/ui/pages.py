@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from fediverse import notifications
 from fediverse.errors import KollegiumError
 from fediverse.runtime import Runtime
 from fediverse.settings import Settings
@@ -56,6 +57,7 @@ class Ui:
     csrf_seed: str
     fresh_seed: bool
     form: FormData | None = None
+    unread: int = 0  # notifications, shown in the menu
     flash: list[str] = field(default_factory=list)
 
     @property
@@ -117,7 +119,10 @@ async def _ui(request: Request, runtime: Runtime) -> Ui:
     user = await web_user(runtime.store, user_id) if user_id is not None else None
     seed, fresh = sessions.csrf_seed(request)
     locale = i18n.pick_locale(request, user.locale if user else None)
-    return Ui(request, runtime, user, locale, seed, fresh)
+    ui = Ui(request, runtime, user, locale, seed, fresh)
+    if user is not None and request.method == "GET":
+        ui.unread = await notifications.unread_count(runtime.store, user.account_id, limit=99)
+    return ui
 
 
 def _finish(ui: Ui, response: Response) -> Response:

@@ -66,6 +66,15 @@
       waiting += 1;
       showCount();
     });
+    source.addEventListener("notification", function () {
+      var link = document.querySelector("[data-notifications]");
+      if (!link) return;
+      var badge = link.querySelector(".badge");
+      var count = link.querySelector("[data-count]");
+      count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+      badge.hidden = false;
+      announce(link.getAttribute("data-new"));
+    });
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
