@@ -55,6 +55,13 @@ def count_round_trips() -> None:
             return _o(self, *args)
 
         setattr(Raw, name, counted_text)
+    insert_then = database.Store.insert_then
+
+    async def counted_insert_then(self: database.Store, *args: Any) -> bool:
+        calls["insert_then (one transaction)"] += 1
+        return await insert_then(self, *args)
+
+    database.Store.insert_then = counted_insert_then  # type: ignore[method-assign]
     raw = database._raw
 
     async def counted_raw(connection: Connection, statement: str) -> None:

@@ -17,12 +17,20 @@ from activitypub.vocab import GenericObject, Hashtag, Mention, Note, RawObject, 
 from activitypub.vocab.fields import is_url, same_origin
 from federation.errors import FetchError, InvalidActivityError, PolicyRefusedError
 from federation.service import Federation
+from fediverse.events import Event
 from fediverse.feeds import fan_out_statement
 from fediverse.ids import now_ms
-from fediverse.notifications import notify
+from fediverse.notifications import notification_statement, unsilenced
 from fediverse.remote import AccountRef, account_by_uri
 from fediverse.remote_relations import has_local_followers
-from fediverse.remote_statuses import RemoteStatus, StatusRef, status_by_uri, store_remote_status
+from fediverse.remote_statuses import (
+    RemoteStatus,
+    StatusRef,
+    remote_status_insert,
+    remote_status_statements,
+    status_by_uri,
+)
+from fediverse.storage.database import Store
 
 MAX_THREAD_DEPTH = 3
 MAX_CONTENT_CHARS = 100_000
@@ -169,8 +177,8 @@ async def store_note(
     """Store a remote post (and notify the mentioned and the replied-to); idempotent."""
     parent = await parent_of(fed, note, depth)
     store = fed.runtime.store
-    # Everything that only reads happens before the write, beside other writers: inside it
-    # every trip to the database is time the one SQLite writer is held.
+    # Everything that only reads happens before the write, beside other writers; the write
+    # is then one transaction in one trip to the database (Store.insert_then).
     async with store.read() as conn:
         existing = await status_by_uri(conn, note.id)
         if existing is not None:
@@ -178,45 +186,43 @@ async def store_note(
         mentioned = await _mentioned(conn, note)
         if require_relevance and not await _relevant(conn, author, parent, mentioned):
             return None
+        told = await unsilenced(conn, _to_tell(mentioned, parent), author.id)
     status = status_from_ap(note, author, parent, mentioned)
     if note.attachments and await fed.policy.rejects_media(author.domain or ""):
         status = replace(status, content=status.content + media_links(note))
-    async with store.write() as conn:
-        status_id = store.new_id()
-        fan_out = fan_out_statement(status_id, author.id, visibility=status.visibility)
-        if not await store_remote_status(store, conn, status, status_id, also=[fan_out]):
-            return await status_by_uri(conn, note.id)  # arrived meanwhile by another delivery
-        await _notify_locals(fed, conn, status_id, author, mentioned, parent)
-        return StatusRef(status_id, author.id, False, False, status.visibility)
+    status_id = store.new_id()
+    told_of = [
+        notification_statement(
+            store, account_id=a, from_account_id=author.id, type="mention", status_id=status_id
+        )
+        for a in told
+    ]
+    insert, values = remote_status_insert(status, status_id)
+    then = [
+        *remote_status_statements(store, status, status_id),
+        fan_out_statement(status_id, author.id, visibility=status.visibility),
+        *(statement for statement, _ in told_of),
+    ]
+    if not await store.insert_then(insert, values, then):
+        async with store.read() as conn:  # it arrived meanwhile by another delivery
+            return await status_by_uri(conn, note.id)
+    for _, event in told_of:
+        await _publish(store, event)
+    return StatusRef(status_id, author.id, False, False, status.visibility)
 
 
-async def _notify_locals(
-    fed: Federation,
-    conn: Connection,
-    status_id: int,
-    author: AccountRef,
-    mentioned: list[AccountRef],
-    parent: StatusRef | None,
-) -> None:
-    told = {a.id for a in mentioned if a.is_local}
-    for account_id in told:
-        await notify(
-            fed.runtime.store,
-            conn,
-            account_id=account_id,
-            from_account_id=author.id,
-            type="mention",
-            status_id=status_id,
-        )
-    if parent is not None and parent.local and parent.account_id not in told:
-        await notify(
-            fed.runtime.store,
-            conn,
-            account_id=parent.account_id,
-            from_account_id=author.id,
-            type="mention",
-            status_id=status_id,
-        )
+def _to_tell(mentioned: list[AccountRef], parent: StatusRef | None) -> list[int]:
+    """Who hears of a new remote post: the local accounts it mentions, and the local author
+    of the post it replies to (told of it as a mention, as Mastodon does)."""
+    told = [a.id for a in mentioned if a.is_local]
+    if parent is not None and parent.local:
+        told.append(parent.account_id)
+    return told
+
+
+async def _publish(store: Store, event: Event) -> None:
+    if store.events is not None:
+        await store.events.publish(event)
 
 
 def note_of(obj: object, actor: str) -> Note:

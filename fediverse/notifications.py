@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from databases.core import Connection
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.events import Event
 from fediverse.ids import now_ms
 from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, blocks, mutes, notifications
+from fediverse.storage.tables import notifications
 
 TYPES = (
     "mention",
@@ -27,32 +28,56 @@ TYPES = (
 )
 
 
+_SILENCED = (
+    "SELECT count(*) FROM accounts WHERE id = ? AND (domain IS NOT NULL "
+    "OR id IN (SELECT account_id FROM blocks WHERE account_id = ? AND target_account_id = ?) "
+    "OR id IN (SELECT account_id FROM mutes WHERE account_id = ? AND target_account_id = ? "
+    "AND hide_notifications = ?))"
+)
+_NEW = (
+    "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 async def _silenced(conn: Connection, account_id: int, from_account_id: int) -> bool:
-    """Whether the recipient blocked the sender, or muted them with their notifications."""
-    found = await conn.fetch_val(
-        select(func.count())
-        .select_from(accounts)
-        .where(
-            accounts.c.id == account_id,
-            or_(
-                accounts.c.domain.is_not(None),
-                accounts.c.id.in_(
-                    select(blocks.c.account_id).where(
-                        blocks.c.account_id == account_id,
-                        blocks.c.target_account_id == from_account_id,
-                    )
-                ),
-                accounts.c.id.in_(
-                    select(mutes.c.account_id).where(
-                        mutes.c.account_id == account_id,
-                        mutes.c.target_account_id == from_account_id,
-                        mutes.c.hide_notifications.is_(True),
-                    )
-                ),
-            ),
-        )
-    )
-    return bool(found)
+    """Whether the recipient blocked the sender, or muted them with their notifications
+    (hand-written SQL: compiling it cost more than running it, once per notification)."""
+    a, b = account_id, from_account_id
+    found = await Raw(conn).rows(_SILENCED, ("n",), a, a, b, a, b, True)
+    return bool(found[0]["n"])
+
+
+async def unsilenced(
+    conn: Connection, account_ids: Sequence[int], from_account_id: int
+) -> list[int]:
+    """Those of ``account_ids`` that would be told of something ``from_account_id`` did."""
+    return [
+        a
+        for a in dict.fromkeys(account_ids)
+        if a != from_account_id and not await _silenced(conn, a, from_account_id)
+    ]
+
+
+def notification_statement(
+    store: Store, *, account_id: int, from_account_id: int, type: str, status_id: int | None
+) -> tuple[tuple[str, list[object]], Event]:
+    """A notification as a statement to batch with others (``fediverse.rawsql``), and the
+    event to publish once it is committed; the recipient is checked by ``unsilenced``."""
+    if type not in TYPES:
+        raise ValueError(f"unknown notification type {type!r}")
+    notification_id = store.new_id()
+    values: list[object] = [
+        notification_id,
+        account_id,
+        from_account_id,
+        type,
+        status_id,
+        f"{type}-{status_id or from_account_id}",
+        now_ms(),
+    ]
+    event = Event(f"user:{account_id}", "notification", {"notification_id": str(notification_id)})
+    return (_NEW, values), event
 
 
 async def notify(

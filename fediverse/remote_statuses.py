@@ -110,23 +110,15 @@ _AUTHOR = "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_
 Statement = tuple[str, Sequence[object]]
 
 
-async def store_remote_status(
-    store: Store,
-    conn: Connection,
-    status: RemoteStatus,
-    status_id: int,
-    also: Sequence[Statement] = (),
-) -> bool:
-    """Insert a remote status as ``status_id`` with its mentions and tags, then run ``also``
-    (the fan-out, say); False, and nothing done, if it was there already.
-
-    Two trips to the database, both hand-written SQL: the insert, then everything else in
-    one batch (on SQLite one trip to its thread), while the caller holds the one writer.
-    """
+def remote_status_insert(status: RemoteStatus, status_id: int) -> Statement:
+    """The INSERT ... RETURNING of a remote status; it makes no row if the status is known."""
     values = {**_status_columns(status), "id": status_id, "local": False, "local_only": False}
-    raw = Raw(conn)
-    if not await raw.rows(_INSERT, ("id",), *(values[c] for c in _COLUMNS)):
-        return False
+    return _INSERT, [values[c] for c in _COLUMNS]
+
+
+def remote_status_statements(store: Store, status: RemoteStatus, status_id: int) -> list[Statement]:
+    """What goes with a new remote status: its mentions, tags and counters, to run in one
+    batch after its insert made a row."""
     statements: list[Statement] = [
         (_MENTION, [store.new_id(), status_id, account_id])
         for account_id in dict.fromkeys(status.mentioned_ids)
@@ -137,8 +129,7 @@ async def store_remote_status(
     if status.in_reply_to_id is not None:
         statements.append((_REPLY, [status.in_reply_to_id]))
     statements.append((_AUTHOR, [status.created_at, status.account_id]))
-    await raw.batch([*statements, *also])
-    return True
+    return statements
 
 
 def _status_columns(status: RemoteStatus) -> dict[str, object]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from databases.core import Connection
 
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
-from fediverse.rawsql import Raw
+from fediverse.rawsql import Raw, for_sqlite
 
 log = logging.getLogger(__name__)
 POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
@@ -165,6 +166,31 @@ class Store:
         async with self._write_lock:
             await Raw(self._writer).execute(statement, *args)
 
+    async def insert_then(
+        self, insert: str, args: Sequence[Any], then: Sequence[tuple[str, Sequence[Any]]]
+    ) -> bool:
+        """One transaction of hand-written SQL (``fediverse.rawsql``): ``insert``, an INSERT
+        ... RETURNING, and when it made a row the statements of ``then``; False when it made
+        none (then nothing else ran).
+
+        On SQLite the whole transaction, BEGIN to COMMIT, is one trip to the writer's thread,
+        so the one writer is held for the time SQLite takes and not for a trip through a
+        busy event loop per statement.
+        """
+        if not self.is_sqlite:
+            async with self.write() as conn:
+                raw = Raw(conn)
+                if not await raw.rows(insert, ("id",), *args):
+                    return False
+                await raw.batch(then)
+                return True
+        assert self._writer is not None, "Store.connect() was not called"
+        prepared = [(for_sqlite(sql), list(values)) for sql, values in then]
+        async with self._write_lock:
+            driver = self._writer.raw_connection
+            made = await driver._execute(_insert_then, driver._conn, insert, list(args), prepared)
+        return bool(made)
+
     def after_commit(self, conn: Connection, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` after the transaction of ``conn`` commits (to announce its data)."""
         try:
@@ -214,6 +240,28 @@ async def _run_after_commit(callbacks: list[Callable[[], Awaitable[None]]]) -> N
             await callback()
         except Exception:  # the data is committed; a lost announcement must not undo that
             log.exception("an after-commit callback failed")
+
+
+def _insert_then(
+    connection: sqlite3.Connection,
+    insert: str,
+    args: list[Any],
+    then: list[tuple[str, list[Any]]],
+) -> bool:
+    """``Store.insert_then`` on SQLite, inside aiosqlite's thread (autocommit connection)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        cursor = connection.execute(insert, args)
+        made = cursor.fetchone() is not None
+        cursor.close()
+        if made:
+            for sql, values in then:
+                connection.execute(sql, values).close()
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return made
 
 
 async def _raw(connection: Connection, statement: str) -> None:
