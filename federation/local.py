@@ -12,7 +12,6 @@ import orjson
 from databases.core import Connection
 from sqlalchemy import func, select
 
-from fediverse.staff_profiles import json_list
 from fediverse.storage.tables import (
     accounts,
     departments,
@@ -85,7 +84,9 @@ async def _media_url(
 
 
 def profile_fields(row: dict[str, Any], department: str | None) -> list[tuple[str, str]]:
-    """Profile fields, then title and department as Mastodon-style PropertyValues."""
+    """Profile fields, then title and department as Mastodon-style PropertyValues. The staff
+    directory's contact details (phone, workplace, ...) are for colleagues signed in here:
+    an actor document is readable by anyone, so they are not in it."""
     stored = orjson.loads(row.get("fields") or "[]")
     found = [
         (str(f.get("name", "")), str(f.get("value_html") or f.get("value", ""))) for f in stored
@@ -94,13 +95,6 @@ def profile_fields(row: dict[str, Any], department: str | None) -> list[tuple[st
         found.append(("Titel", str(row["title"])))
     if department:
         found.append(("Förvaltning", department))
-    for label, column in (("Arbetsplats", "workplace"), ("Telefon", "phone")):
-        if row.get(column):
-            found.append((label, str(row[column])))
-    for label, column in (("Språk", "languages"), ("Fråga mig om", "ask_me_about")):
-        items = json_list(row.get(column))
-        if items:
-            found.append((label, ", ".join(items)))
     return found
 
 

@@ -12,7 +12,6 @@ from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.render import accounts_json, statuses_json
 from web.mastodon.serializers.accounts import (
-    serialize_account,
     serialize_credential_account,
     serialize_relationship,
 )
@@ -82,7 +81,7 @@ async def update_credentials(call: Call) -> Response:
 @api("read:accounts", access="optional")
 async def show_account(call: Call) -> Response:
     row = await directory.account_by_id(call.store, call.path_id())
-    return json(serialize_account(row, call.settings.base_url))
+    return json(accounts_json(call, [row])[0])
 
 
 @api("read:accounts", access="optional")
@@ -95,7 +94,7 @@ async def many_accounts(call: Call) -> Response:
 @api("read:accounts", access="optional")
 async def lookup(call: Call) -> Response:
     row = await directory.lookup(call.store, call.params.required_str("acct"), call.settings.domain)
-    return json(serialize_account(row, call.settings.base_url))
+    return json(accounts_json(call, [row])[0])
 
 
 @api("read:statuses", access="optional")

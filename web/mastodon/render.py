@@ -43,10 +43,14 @@ async def status_json(call: Call, status_id: int) -> dict[str, Any]:
 
 
 def accounts_json(call: Call, rows: Sequence[Row]) -> list[dict[str, Any]]:
-    return [serialize_account(row, call.settings.base_url) for row in rows]
+    staff = call.viewer_account_id is not None
+    return [serialize_account(row, call.settings.base_url, staff=staff) for row in rows]
 
 
 async def accounts_by_ids_json(call: Call, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     async with call.store.read() as conn:
         found = await load_accounts(conn, ids)
-    return {i: serialize_account(row, call.settings.base_url) for i, row in found.items()}
+    staff = call.viewer_account_id is not None
+    return {
+        i: serialize_account(row, call.settings.base_url, staff=staff) for i, row in found.items()
+    }

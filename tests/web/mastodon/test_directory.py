@@ -127,15 +127,23 @@ async def test_profile__staff_fields_are_set_shown_and_published_on_the_actor(
         "languages": ["svenska", "arabiska"],
         "ask_me_about": ["Montessori", "IKT"],
     }
-    shown = (await instance.client.get(f"/api/v1/accounts/{anna.account_id}")).json()
-    assert shown["kollegium"]["department"]["name"] == "Utbildningsförvaltningen"
+    colleague = await instance.member("bertil")
+    shown = await instance.client.get(
+        f"/api/v1/accounts/{anna.account_id}", headers=colleague.headers
+    )
+    assert shown.json()["kollegium"] == entity["kollegium"]
+    # Contact details are for colleagues: not for a visitor, not on the public actor.
+    anonymous = (await instance.client.get(f"/api/v1/accounts/{anna.account_id}")).json()
+    assert anonymous["kollegium"] == {
+        "title": "Förskollärare",
+        "department": {"id": edu, "name": "Utbildningsförvaltningen"},
+    }
     actor = await instance.client.get(
         "/users/anna", headers={"Accept": "application/activity+json"}
     )
     attachments = {a["name"]: a["value"] for a in actor.json()["attachment"]}
-    assert attachments["Titel"] == "Förskollärare"
-    assert attachments["Förvaltning"] == "Utbildningsförvaltningen"
-    assert attachments["Fråga mig om"] == "Montessori, IKT"
+    assert attachments == {"Titel": "Förskollärare", "Förvaltning": "Utbildningsförvaltningen"}
+    assert "+46 8 123 45" not in actor.text
     cleared = await set_profile(instance, anna, department_id="", phone="")
     assert cleared["kollegium"]["department"] is None and cleared["kollegium"]["phone"] == ""
     assert cleared["kollegium"]["title"] == "Förskollärare"

@@ -42,7 +42,9 @@ def _fields(raw: str) -> list[dict[str, Any]]:
     ]
 
 
-def serialize_account(row: Row, base_url: str) -> dict[str, Any]:
+def serialize_account(row: Row, base_url: str, *, staff: bool = True) -> dict[str, Any]:
+    """The Account entity; ``staff=False`` (a viewer who is not signed in) leaves out the
+    staff directory's contact details, which are for colleagues only."""
     avatar = _image(base_url, row["avatar_path"], row["avatar_remote_url"], DEFAULT_AVATAR)
     header = _image(base_url, row["header_path"], row["header_remote_url"], DEFAULT_HEADER)
     return {
@@ -72,7 +74,7 @@ def serialize_account(row: Row, base_url: str) -> dict[str, Any]:
         "emojis": [],
         "roles": [],
         "fields": _fields(row["fields"]),
-        "kollegium": serialize_staff_profile(row),
+        "kollegium": serialize_staff_profile(row, staff=staff),
     }
 
 
@@ -84,16 +86,22 @@ def _optional(row: Row, key: str) -> Any:
         return None
 
 
-def serialize_staff_profile(row: Row) -> dict[str, Any]:
-    """The staff directory's fields (Kollegium-specific), empty for remote accounts."""
+def serialize_staff_profile(row: Row, *, staff: bool = True) -> dict[str, Any]:
+    """The staff directory's fields (Kollegium-specific), empty for remote accounts; title
+    and department only, unless ``staff``."""
     department_id = _optional(row, "department_id")
     name = _optional(row, "department_name")
     department = None
     if department_id is not None and name is not None:
         department = {"id": str(department_id), "name": name}
-    return {
+    profile = {
         "title": _optional(row, "title") or "",
         "department": department,
+    }
+    if not staff:
+        return profile
+    return {
+        **profile,
         "phone": _optional(row, "phone") or "",
         "workplace": _optional(row, "workplace") or "",
         "languages": json_list(_optional(row, "languages")),

@@ -71,7 +71,11 @@ class StatusSerializer:
     def account(self, account_id: int) -> dict[str, Any]:
         cached = self._accounts.get(account_id)
         if cached is None:
-            cached = serialize_account(self.page.accounts[account_id], self.base_url)
+            cached = serialize_account(
+                self.page.accounts[account_id],
+                self.base_url,
+                staff=self.page.viewer_account_id is not None,
+            )
             self._accounts[account_id] = cached
         return cached
 
