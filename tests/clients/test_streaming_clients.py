@@ -34,6 +34,9 @@ class Collector(StreamListener):  # type: ignore[misc]
     def on_update(self, status: Any) -> None:
         self.events.put(("update", status))
 
+    def on_status_update(self, status: Any) -> None:
+        self.events.put(("status.update", status))
+
     def on_delete(self, status_id: Any) -> None:
         self.events.put(("delete", str(status_id)))
 
@@ -80,7 +83,7 @@ def pair(sqlite_server: Server) -> tuple[Mastodon, Mastodon]:
     return anna, bosse
 
 
-def test_mastodon_py_streams_receive_a_post_its_notification_and_its_deletion(
+def test_mastodon_py_streams_receive_a_post_its_notification_edit_and_deletion(
     pair: tuple[Mastodon, Mastodon],
 ) -> None:
     anna, bosse = pair
@@ -99,6 +102,10 @@ def test_mastodon_py_streams_receive_a_post_its_notification_and_its_deletion(
         notification = listeners["user"].wait_for("notification")
         assert notification.type == "mention"
         assert notification.status.id == posted.id
+        bosse.status_update(posted.id, "Hej @anna, läs om #Förskola i morgon!")
+        for listener in listeners.values():
+            edited = listener.wait_for("status.update", lambda s: s.id == posted.id)
+            assert "i morgon" in edited.content
         bosse.status_delete(posted.id)
         for listener in listeners.values():
             listener.wait_for("delete", lambda i: i == str(posted.id))
