@@ -91,3 +91,18 @@ def test_screenshots__main_pages_on_desktop_and_phone(browser: Any, server: Serv
             page.goto(server.url(path or str(thread)))
             screenshot(page, f"{name}-{device}")
         page.context.close()
+
+
+def test_pwa__the_service_worker_shows_the_offline_page_without_a_network(
+    browser: Any, server: Server
+) -> None:
+    context = browser.new_context(locale="sv-SE", service_workers="allow")
+    page = context.new_page()
+    page.goto(server.url("/sign_in"))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the worker
+    context.set_offline(True)
+    page.goto(server.url("/notifications"))
+    assert page.locator("h1").inner_text() == "Du är offline"
+    context.set_offline(False)
+    context.close()
