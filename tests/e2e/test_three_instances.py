@@ -1,14 +1,11 @@
 """Three Kollegium instances as real processes on 127.0.0.1, .2 and .3, federating.
 
-Everything is done and seen through each instance's own Mastodon API, except one step:
-finding a remote account. Until the API's search resolves remote accounts (client-api,
-asked in LOG.md), the test resolves them with federation's own WebFinger + actor fetch,
-run on the instance's database (``resolve_on``): the one place marked SWITCH below.
+Everything is done and seen through each instance's own Mastodon API, remote accounts
+found as clients find them: ``GET /api/v2/search?resolve=true``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -20,10 +17,6 @@ from typing import Any
 import httpx
 import pytest
 
-from federation.http import build_client
-from federation.service import build_federation
-from fediverse.runtime import open_runtime
-from fediverse.settings import load_settings
 from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
 
 pytestmark = pytest.mark.slow
@@ -153,18 +146,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instan
 
 
 def resolve_on(instance: Instance, acct: str) -> str:
-    """SWITCH to GET /api/v2/search?resolve=true once client-api's search resolves.
-
-    Runs federation's WebFinger and signed actor fetch on the instance's own database.
-    """
-
-    async def run() -> str:
-        settings = load_settings(instance.env, env_file=None)
-        async with open_runtime(settings) as runtime, build_client(settings) as http:
-            account = await build_federation(runtime, http).actors.by_acct(acct)
-            return str(account.id)
-
-    return asyncio.run(run())
+    """The id of a remote account as the instance's first member finds it, the way Mastodon
+    clients do: a search with ``resolve=true`` (WebFinger, then a signed actor fetch)."""
+    found = instance.api(
+        instance.members[0],
+        "GET",
+        "/api/v2/search",
+        params={"q": acct, "resolve": "true", "type": "accounts"},
+    )
+    assert found["accounts"], f"{acct} not found from {instance.domain}"
+    return str(found["accounts"][0]["id"])
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
