@@ -12,6 +12,7 @@ from fediverse.errors import NotFoundError, ValidationError
 from fediverse.hydrate import Row, load_accounts
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.storage.database import Store
+from fediverse.storage.functions import fold
 from fediverse.storage.tables import (
     accounts,
     blocks,
@@ -59,8 +60,8 @@ async def search(
     like = username.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
     query = select(accounts.c.id).where(
         or_(
-            func.lower(accounts.c.username).like(like, escape="\\"),
-            func.lower(accounts.c.display_name).like("%" + like, escape="\\"),
+            fold(accounts.c.username).like(like, escape="\\"),
+            fold(accounts.c.display_name).like("%" + like, escape="\\"),
         ),
         accounts.c.suspended_at.is_(None),
         accounts.c.actor_type != "Application",
@@ -187,7 +188,7 @@ def _matching(term: str) -> Any:
     like = _like(term)
     return or_(
         *(
-            func.lower(column).like(like, escape="\\")
+            fold(column).like(like, escape="\\")
             for column in (
                 accounts.c.username,
                 accounts.c.display_name,

@@ -23,6 +23,7 @@ from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.reports import Moderator, mark_resolved, record, status_id_list
 from fediverse.runtime import Runtime
 from fediverse.storage.database import Store
+from fediverse.storage.functions import fold
 from fediverse.storage.tables import accounts, audit_log, oauth_tokens, statuses, users
 
 ACTIONS = ("none", "disable", "sensitive", "silence", "suspend")
@@ -205,7 +206,7 @@ def _status_condition(status: str) -> Any:
 
 def _prefix(column: Any, value: str) -> Any:
     term = value.lower().replace("\\", "").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(term + "%", escape="\\")
+    return fold(column).like(term + "%", escape="\\")
 
 
 def _account_conditions(found: AccountFilter) -> list[Any]:

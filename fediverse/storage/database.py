@@ -24,6 +24,7 @@ from databases.core import Connection
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
 from fediverse.rawsql import Raw, for_sqlite
+from fediverse.storage.functions import SQLITE_FOLD, fold_text
 
 log = logging.getLogger(__name__)
 POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
@@ -110,6 +111,9 @@ class Store:
         self._held.append(connection)
         for pragma in (*SQLITE_PRAGMAS, f"PRAGMA cache_size=-{cache_kib}"):
             await connection.execute(pragma)
+        await connection.raw_connection.create_function(
+            SQLITE_FOLD, 1, fold_text, deterministic=True
+        )
         return connection
 
     async def disconnect(self) -> None:
