@@ -4,13 +4,13 @@ A group is an account with ``actor_type = 'Group'`` and a row in ``groups``. Mem
 the follow relation, so that Mastodon users join by following: members are the group's
 followers, join requests are follow requests to it (closed groups are ``locked``), and a
 ban is a block by the group. ``group_memberships`` holds what follows cannot: who
-moderates, and who was banned. Posting checks are in ``groups_posting``.
+moderates, and who was banned. The values and membership queries are in ``groups_model``
+(re-exported here), posting checks in ``groups_posting``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -19,8 +19,29 @@ from sqlalchemy import delete, func, insert, select, update
 
 from fediverse import accounts as local_accounts
 from fediverse import audit, relationships
-from fediverse.accounts import USERNAME
 from fediverse.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from fediverse.groups_model import (
+    GROUP_COLUMNS,
+    GROUPS_JOIN,
+    MAX_PARTNERS,
+    PRIVACIES,
+    ROLES,
+    Group,
+    GroupChange,
+    Member,
+    NewGroup,
+    check_new_group,
+    check_partner_domains,
+    check_privacy,
+    group_from_row,
+    group_on,
+    groups_among,
+    is_banned,
+    is_member,
+    is_moderator,
+    note_html,
+    role_of,
+)
 from fediverse.hydrate import STATUS_COLUMNS, Row
 from fediverse.ids import now_ms
 from fediverse.outgoing import federate
@@ -41,111 +62,39 @@ from fediverse.storage.tables import (
 )
 from fediverse.urls import actor_urls
 
-PRIVACIES = ("internal", "closed", "open")
-ROLES = ("member", "moderator", "admin")
-MAX_PARTNERS = 100
-_DOMAIN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-:")
-
-
-@dataclass(frozen=True, slots=True)
-class NewGroup:
-    """What a member of staff gives to create a group."""
-
-    username: str
-    display_name: str = ""
-    note: str = ""
-    privacy: str = "internal"
-    partner_domains: tuple[str, ...] = ()
-    moderators_only_start_threads: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class GroupChange:
-    """An edit of a group; None leaves a field as it is."""
-
-    display_name: str | None = None
-    note: str | None = None
-    privacy: str | None = None
-    partner_domains: tuple[str, ...] | None = None
-    moderators_only_start_threads: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """A group, local (with its settings) or remote (what its actor document told us)."""
-
-    id: int
-    username: str
-    domain: str | None
-    uri: str
-    display_name: str
-    note: str
-    locked: bool
-    privacy: str
-    partner_domains: tuple[str, ...]
-    moderators_only_start_threads: bool
-    members_count: int
-    created_at: int
-
-    @property
-    def is_local(self) -> bool:
-        return self.domain is None
-
-    @property
-    def federated(self) -> bool:
-        return not self.is_local or self.privacy != "internal"
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A member, a pending member or a banned account of a group."""
-
-    account_id: int
-    role: str
-    state: str  # member, pending, banned
-    since: int
-
-
-def check_partner_domains(domains: Sequence[str]) -> tuple[str, ...]:
-    found = tuple(dict.fromkeys(d.strip().lower() for d in domains if d.strip()))
-    if len(found) > MAX_PARTNERS:
-        raise ValidationError(f"partner_domains may list at most {MAX_PARTNERS} domains")
-    for domain in found:
-        if ("." not in domain and ":" not in domain) or not set(domain) <= _DOMAIN_CHARS:
-            raise ValidationError(f"partner_domains: {domain!r} is not a domain")
-    return found
-
-
-def _check_privacy(privacy: str) -> str:
-    if privacy not in PRIVACIES:
-        raise ValidationError(f"privacy must be one of {', '.join(PRIVACIES)}")
-    return privacy
-
-
-def check_new_group(new: NewGroup) -> NewGroup:
-    username = new.username.strip().lower()
-    if not USERNAME.match(username):
-        raise ValidationError(
-            "name must be 1-30 characters: lower-case letters a-z, digits and underscores"
-        )
-    if len(new.display_name) > 200:
-        raise ValidationError("display_name must be at most 200 characters")
-    if len(new.note) > 2000:
-        raise ValidationError("note must be at most 2000 characters")
-    return NewGroup(
-        username,
-        new.display_name.strip(),
-        new.note.strip(),
-        _check_privacy(new.privacy),
-        check_partner_domains(new.partner_domains),
-        new.moderators_only_start_threads,
-    )
-
-
-def _note_html(text: str) -> str:
-    from html import escape
-
-    return "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+__all__ = [
+    "MAX_PARTNERS",
+    "PRIVACIES",
+    "ROLES",
+    "Group",
+    "GroupChange",
+    "Member",
+    "NewGroup",
+    "approve",
+    "ban",
+    "create_group",
+    "get_group",
+    "group_on",
+    "groups_among",
+    "is_banned",
+    "is_member",
+    "is_moderator",
+    "join",
+    "leave",
+    "list_groups",
+    "members",
+    "moderator_uris",
+    "partner_refusal",
+    "receive_join",
+    "reject",
+    "remove_post",
+    "role_of",
+    "set_role",
+    "timeline",
+    "unban",
+    "update_group",
+    "viewer_states",
+]
 
 
 async def _require_staff(conn: Connection, account_id: int) -> None:
@@ -180,7 +129,7 @@ async def create_group(runtime: Runtime, creator_id: int, new: NewGroup) -> int:
                 domain=None,
                 actor_type="Group",
                 display_name=new.display_name or new.username,
-                note=_note_html(new.note),
+                note=note_html(new.note),
                 note_source=new.note,
                 locked=new.privacy == "closed",
                 discoverable=new.privacy != "internal",
@@ -250,115 +199,12 @@ async def _set_membership(
         )
 
 
-_GROUP_COLUMNS = (
-    accounts.c.id,
-    accounts.c.username,
-    accounts.c.domain,
-    accounts.c.uri,
-    accounts.c.display_name,
-    accounts.c.note,
-    accounts.c.locked,
-    groups.c.privacy,
-    groups.c.partner_domains,
-    groups.c.moderators_only_start_threads,
-    accounts.c.followers_count,
-    accounts.c.created_at,
-)
-_GROUPS_JOIN = accounts.outerjoin(groups, groups.c.account_id == accounts.c.id)
-
-
-def _group(row: Any) -> Group:
-    m = row._mapping
-    local = m["domain"] is None
-    privacy = m["privacy"] or ("closed" if m["locked"] else "open")
-    return Group(
-        id=int(m["id"]),
-        username=m["username"],
-        domain=m["domain"],
-        uri=m["uri"],
-        display_name=m["display_name"],
-        note=m["note"],
-        locked=bool(m["locked"]),
-        privacy=privacy if local else ("closed" if m["locked"] else "open"),
-        partner_domains=tuple(orjson.loads(m["partner_domains"] or "[]")),
-        moderators_only_start_threads=bool(m["moderators_only_start_threads"]),
-        members_count=int(m["followers_count"]),
-        created_at=int(m["created_at"]),
-    )
-
-
-async def group_on(conn: Connection, group_id: int) -> Group | None:
-    """A group by account id, local or remote; None when the account is no group."""
-    row = await conn.fetch_one(
-        select(*_GROUP_COLUMNS)
-        .select_from(_GROUPS_JOIN)
-        .where(
-            accounts.c.id == group_id,
-            accounts.c.actor_type == "Group",
-            accounts.c.suspended_at.is_(None),
-        )
-    )
-    return None if row is None else _group(row)
-
-
-async def groups_among(conn: Connection, account_ids: Sequence[int]) -> list[Group]:
-    """The groups among some accounts (the mentioned ones of a post, say)."""
-    if not account_ids:
-        return []
-    rows = await conn.fetch_all(
-        select(*_GROUP_COLUMNS)
-        .select_from(_GROUPS_JOIN)
-        .where(
-            accounts.c.id.in_(list(account_ids)),
-            accounts.c.actor_type == "Group",
-            accounts.c.suspended_at.is_(None),
-        )
-        .order_by(accounts.c.id)
-    )
-    return [_group(r) for r in rows]
-
-
 async def get_group(store: Store, group_id: int) -> Group:
     async with store.read() as conn:
         found = await group_on(conn, group_id)
     if found is None:
         raise NotFoundError("Record not found")
     return found
-
-
-async def is_member(conn: Connection, group_id: int, account_id: int) -> bool:
-    found = await conn.fetch_val(
-        select(follows.c.id).where(
-            follows.c.account_id == account_id, follows.c.target_account_id == group_id
-        )
-    )
-    return found is not None
-
-
-async def is_banned(conn: Connection, group_id: int, account_id: int) -> bool:
-    found = await conn.fetch_val(
-        select(blocks.c.id).where(
-            blocks.c.account_id == group_id, blocks.c.target_account_id == account_id
-        )
-    )
-    return found is not None
-
-
-async def role_of(conn: Connection, group_id: int, account_id: int) -> str | None:
-    """``admin``, ``moderator`` or ``member`` for a member, None for anyone else."""
-    if not await is_member(conn, group_id, account_id):
-        return None
-    found = await conn.fetch_val(
-        select(group_memberships.c.role).where(
-            group_memberships.c.group_account_id == group_id,
-            group_memberships.c.account_id == account_id,
-        )
-    )
-    return str(found or "member")
-
-
-async def is_moderator(conn: Connection, group_id: int, account_id: int) -> bool:
-    return await role_of(conn, group_id, account_id) in ("moderator", "admin")
 
 
 async def _moderated_group(conn: Connection, moderator_id: int, group_id: int) -> Group:
@@ -392,8 +238,8 @@ async def list_groups(
 ) -> list[Group]:
     """The viewer's groups (``mine``), or the local groups the viewer may find and join."""
     query = (
-        select(*_GROUP_COLUMNS)
-        .select_from(_GROUPS_JOIN)
+        select(*GROUP_COLUMNS)
+        .select_from(GROUPS_JOIN)
         .where(accounts.c.actor_type == "Group", accounts.c.suspended_at.is_(None))
     )
     if mine:
@@ -403,7 +249,7 @@ async def list_groups(
         query = query.where(accounts.c.domain.is_(None))
     query = query.order_by(accounts.c.username).limit(max(1, min(limit, 80))).offset(offset)
     async with store.read() as conn:
-        return [_group(r) for r in await conn.fetch_all(query)]
+        return [group_from_row(r) for r in await conn.fetch_all(query)]
 
 
 async def update_group(
@@ -422,9 +268,9 @@ async def update_group(
         if change.note is not None:
             if len(change.note) > 2000:
                 raise ValidationError("note must be at most 2000 characters")
-            account_values.update(note=_note_html(change.note), note_source=change.note.strip())
+            account_values.update(note=note_html(change.note), note_source=change.note.strip())
         if change.privacy is not None:
-            privacy = _check_privacy(change.privacy)
+            privacy = check_privacy(change.privacy)
             if privacy == "internal" and group.privacy != "internal":
                 raise ValidationError("a federated group cannot become internal")
             group_values["privacy"] = privacy

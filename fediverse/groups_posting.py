@@ -15,7 +15,14 @@ from databases.core import Connection
 from sqlalchemy import select, update
 
 from fediverse.errors import ForbiddenError
-from fediverse.groups import Group, group_on, groups_among, is_banned, is_member, is_moderator
+from fediverse.groups_model import (
+    Group,
+    group_on,
+    groups_among,
+    is_banned,
+    is_member,
+    is_moderator,
+)
 from fediverse.outgoing import federate
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
