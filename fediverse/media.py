@@ -175,6 +175,19 @@ def check_description(description: str | None) -> str:
     return description or ""
 
 
+def _processed(image: ProcessedImage, paths: tuple[str, str]) -> dict[str, Any]:
+    """The columns of a processed image."""
+    return {
+        "content_type": image.content_type,
+        "file_path": paths[0],
+        "thumbnail_path": paths[1],
+        "file_size": len(image.original),
+        "blurhash": image.blurhash,
+        "meta": orjson.dumps(image.meta).decode(),
+        "processing": "complete",
+    }
+
+
 async def upload(
     store: Store,
     media_dir: Path,
@@ -198,17 +211,11 @@ async def upload(
                     id=media_id,
                     account_id=account_id,
                     type="image",
-                    content_type=image.content_type,
-                    file_path=paths[0],
-                    thumbnail_path=paths[1],
-                    file_size=len(image.original),
                     description=text,
                     focus_x=point[0] if point else None,
                     focus_y=point[1] if point else None,
-                    blurhash=image.blurhash,
-                    meta=orjson.dumps(image.meta).decode(),
-                    processing="complete",
                     created_at=now_ms(),
+                    **_processed(image, paths),
                 )
             )
     except BaseException:
@@ -278,19 +285,7 @@ async def process_later(store: Store, media_dir: Path, payload: dict[str, Any]) 
         raw.unlink(missing_ok=True)
         return
     paths = await asyncio.to_thread(_write_files, media_dir, media_id, image)
-    await _mark(
-        store,
-        media_id,
-        {
-            "content_type": image.content_type,
-            "file_path": paths[0],
-            "thumbnail_path": paths[1],
-            "file_size": len(image.original),
-            "blurhash": image.blurhash,
-            "meta": orjson.dumps(image.meta).decode(),
-            "processing": "complete",
-        },
-    )
+    await _mark(store, media_id, _processed(image, paths))
     raw.unlink(missing_ok=True)
 
 
