@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from fediverse.errors import ValidationError
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, departments, users
+from fediverse.storage.tables import accounts, departments, notifications, users
 
 LANGUAGES = ("sv", "en")
 _LOCALE = re.compile(r"^[a-z]{2}$")
@@ -28,6 +28,7 @@ class WebUser:
     role: str
     locale: str
     preferences: dict[str, Any] = field(default_factory=dict)
+    unread_notifications: int = 0  # counted up to UNREAD_CAP
 
     @property
     def is_admin(self) -> bool:
@@ -42,6 +43,14 @@ class WebUser:
         return str(self.preferences.get("default_privacy", "public"))
 
 
+UNREAD_CAP = 99
+_unread = (
+    select(notifications.c.id)
+    .where(notifications.c.account_id == users.c.account_id, notifications.c.read.is_(False))
+    .limit(UNREAD_CAP)
+    .correlate(users)
+    .subquery()
+)
 _WEB_USER = (
     select(
         users.c.id,
@@ -51,6 +60,8 @@ _WEB_USER = (
         users.c.settings,
         accounts.c.username,
         accounts.c.display_name,
+        # The menu's count of unread notifications, in the same trip to the database.
+        select(func.count()).select_from(_unread).scalar_subquery().label("unread"),
     )
     .join(accounts, accounts.c.id == users.c.account_id)
     .where(users.c.disabled.is_(False), accounts.c.suspended_at.is_(None))
@@ -72,6 +83,7 @@ async def web_user(store: Store, user_id: int) -> WebUser | None:
         role=row["role"] or "user",
         locale=row["locale"] if row["locale"] in LANGUAGES else "sv",
         preferences=prefs if isinstance(prefs, dict) else {},
+        unread_notifications=int(row["unread"] or 0),
     )
 
 

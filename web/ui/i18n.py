@@ -78,13 +78,12 @@ class Formatter:
         self.locale = Locale.parse(locale)
 
     def number(self, value: int | float) -> str:
+        if isinstance(value, int) and 0 <= value < 1000:
+            return str(value)  # the same in every locale, and most counts are small
         return format_decimal(value, locale=self.locale)
 
     def datetime(self, iso: str | None) -> str:
-        moment = _parse(iso)
-        if moment is None:
-            return ""
-        return format_datetime(moment, "medium", tzinfo=STOCKHOLM, locale=self.locale)
+        return _datetime(iso, str(self.locale)) if iso else ""
 
     def date(self, iso: str | None) -> str:
         moment = _parse(iso)
@@ -101,6 +100,14 @@ class Formatter:
         return format_timedelta(
             delta, add_direction=True, threshold=1.0, format="long", locale=self.locale
         )
+
+
+@lru_cache(maxsize=4096)
+def _datetime(iso: str, locale: str) -> str:
+    """Cached: a post's time is shown to every reader of a timeline, page after page."""
+    moment = _parse(iso)
+    assert moment is not None
+    return format_datetime(moment, "medium", tzinfo=STOCKHOLM, locale=locale)
 
 
 def _parse(iso: str | None) -> datetime | None:

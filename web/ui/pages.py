@@ -18,7 +18,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from fediverse import notifications
 from fediverse.errors import KollegiumError
 from fediverse.runtime import Runtime
 from fediverse.settings import Settings
@@ -120,8 +119,7 @@ async def _ui(request: Request, runtime: Runtime) -> Ui:
     seed, fresh = sessions.csrf_seed(request)
     locale = i18n.pick_locale(request, user.locale if user else None)
     ui = Ui(request, runtime, user, locale, seed, fresh)
-    if user is not None and request.method == "GET":
-        ui.unread = await notifications.unread_count(runtime.store, user.account_id, limit=99)
+    ui.unread = user.unread_notifications if user is not None else 0
     return ui
 
 
