@@ -295,3 +295,29 @@ async def test_unread_notifications__counted_in_the_menu_until_read(site: Site) 
     page = (await anna.client.get("/notifications")).text
     assert "nämnde dig" in page and "data-count>0<" in page
     assert "data-count>0<" in (await anna.client.get("/")).text
+
+
+async def test_settings__a_new_profile_picture(site: Site) -> None:
+    import io
+
+    from PIL import Image
+
+    anna = await site.person("anna")
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), "#3b7a57").save(picture, "PNG")
+    saved = await anna.client.post(
+        "/settings",
+        data={"csrf_token": anna.csrf, "display_name": "Anna", "audience": "local"},
+        files={"avatar": ("anna.png", picture.getvalue(), "image/png")},
+    )
+    assert saved.status_code == 303
+    profile = (await anna.client.get("/@anna")).text
+    avatar = profile.split('class="avatar" src="', 1)[1].split('"', 1)[0]
+    assert "/media/" in avatar
+    assert (await anna.client.get(avatar)).status_code == 200
+    broken = await anna.client.post(
+        "/settings",
+        data={"csrf_token": anna.csrf, "display_name": "Anna", "audience": "local"},
+        files={"avatar": ("x.png", b"not an image", "image/png")},
+    )
+    assert broken.status_code == 422 and "Filen är inte en bild" in broken.text
