@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from fediverse.storage.tables import audit_log, users
 from tests.web.mastodon.conftest import Instance, snapshot
+from tests.web.mastodon.part2_support import member
 from web.streaming.render import payload_for
 from web.streaming.streams import open_stream
 
@@ -17,10 +18,10 @@ from web.streaming.streams import open_stream
 async def test_announcements__made_by_an_admin_read_dismissed_and_reacted_to(
     instance: Instance,
 ) -> None:
-    admin = await instance.member("chef", scopes="read write admin:read admin:write")
+    admin = await member(instance, "chef", scopes="read write admin:read admin:write")
     async with instance.store.write() as conn:
         await conn.execute(update(users).where(users.c.id == admin.user_id).values(role="admin"))
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     c = instance.client
     stream = await open_stream(instance.runtime, "user", {}, anna.account_id)
     events = instance.runtime.events.subscribe(set(stream.topics))
@@ -89,11 +90,11 @@ async def test_announcements__made_by_an_admin_read_dismissed_and_reacted_to(
 
 
 async def test_announcements__refused_to_members_and_on_bad_input(instance: Instance) -> None:
-    admin = await instance.member("chef", scopes="read write admin:read admin:write")
+    admin = await member(instance, "chef", scopes="read write admin:read admin:write")
     async with instance.store.write() as conn:
         await conn.execute(update(users).where(users.c.id == admin.user_id).values(role="admin"))
-    anna = await instance.member("anna", scopes="read write admin:read admin:write")
-    no_scope = await instance.member("bo")
+    anna = await member(instance, "anna", scopes="read write admin:read admin:write")
+    no_scope = await member(instance, "bo")
     c = instance.client
     before = await snapshot(instance.store)
     not_admin = await c.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.web.mastodon.conftest import Instance, Member
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str, **extra: object) -> str:
@@ -14,7 +15,7 @@ async def post(instance: Instance, who: Member, text: str, **extra: object) -> s
 
 
 async def test_conversations__listed_read_and_removed_per_participant(instance: Instance) -> None:
-    anna, bo, cilla = [await instance.member(n) for n in ("anna", "bo", "cilla")]
+    anna, bo, cilla = [await member(instance, n) for n in ("anna", "bo", "cilla")]
     c = instance.client
     first = await post(instance, anna, "@bo @cilla hej båda", visibility="direct")
     reply = await post(instance, bo, "@anna @cilla hej!", visibility="direct", in_reply_to_id=first)
@@ -43,7 +44,7 @@ async def test_conversations__listed_read_and_removed_per_participant(instance: 
     [back] = (await c.get("/api/v1/conversations", headers=cilla.headers)).json()
     assert back["last_status"]["id"] == newer and back["unread"] is True
 
-    outsider = await instance.member("dag")
+    outsider = await member(instance, "dag")
     for method, path in [
         ("POST", f"/api/v1/conversations/{only['id']}/read"),
         ("DELETE", f"/api/v1/conversations/{only['id']}"),
@@ -51,7 +52,7 @@ async def test_conversations__listed_read_and_removed_per_participant(instance: 
     ]:
         assert (await c.request(method, path, headers=outsider.headers)).status_code == 404
     assert (await c.get("/api/v1/conversations", headers=outsider.headers)).json() == []
-    reader = await instance.member("eva", scopes="read")
+    reader = await member(instance, "eva", scopes="read")
     denied = await c.post(f"/api/v1/conversations/{only['id']}/read", headers=reader.headers)
     assert denied.status_code == 403
     bad = await c.get("/api/v1/conversations", params={"max_id": "x"}, headers=anna.headers)
@@ -68,7 +69,7 @@ async def test_the_direct_stream_sends_a_new_direct_post_as_its_conversation(
     from web.streaming.render import render_for
     from web.streaming.streams import open_stream
 
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     stream = await open_stream(instance.runtime, "direct", {}, bo.account_id)
     events = instance.runtime.events.subscribe(set(stream.topics))
     posted = await post(instance, anna, "@bo en fråga", visibility="direct")

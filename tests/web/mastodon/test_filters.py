@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from tests.web.mastodon.conftest import Instance, Member, snapshot
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str) -> str:
@@ -20,7 +21,7 @@ async def post(instance: Instance, who: Member, text: str) -> str:
 async def test_filters__warn_and_hide_by_keyword_and_status_in_their_contexts(
     instance: Instance,
 ) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     c = instance.client
     await c.post(f"/api/v1/accounts/{bo.account_id}/follow", headers=anna.headers)
     events = instance.runtime.events.subscribe({f"user:{anna.account_id}"})
@@ -82,7 +83,7 @@ async def test_filters__warn_and_hide_by_keyword_and_status_in_their_contexts(
 
 
 async def test_filters__keywords_statuses_update_and_the_v1_view(instance: Instance) -> None:
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     c = instance.client
     made = (
         await c.post(
@@ -148,8 +149,8 @@ async def test_filters__keywords_statuses_update_and_the_v1_view(instance: Insta
 
 
 async def test_filters__others_filters_bad_input_and_scopes_are_refused(instance: Instance) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
-    reader = await instance.member("cilla", scopes="read")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    reader = await member(instance, "cilla", scopes="read")
     c = instance.client
     made = (
         await c.post(
@@ -201,7 +202,7 @@ async def test_streams_load_the_filters_of_many_accounts_in_one_batch(
 ) -> None:
     from web.streaming import render
 
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     await instance.client.post(
         "/api/v2/filters",
         json={"title": "x", "context": ["public"], "keywords_attributes": [{"keyword": "fika"}]},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.web.mastodon.conftest import Instance, Member, snapshot
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str, **extra: object) -> str:
@@ -23,7 +24,7 @@ async def follow(instance: Instance, who: Member, whom: Member) -> None:
 async def test_lists__crud_members_and_a_timeline_with_its_replies_policy(
     instance: Instance,
 ) -> None:
-    anna, bo, cilla = [await instance.member(n) for n in ("anna", "bo", "cilla")]
+    anna, bo, cilla = [await member(instance, n) for n in ("anna", "bo", "cilla")]
     c = instance.client
     made = await c.post("/api/v1/lists", json={"title": "Förskolan"}, headers=anna.headers)
     assert made.status_code == 200
@@ -76,7 +77,7 @@ async def test_lists__crud_members_and_a_timeline_with_its_replies_policy(
 async def test_lists__an_exclusive_list_keeps_its_members_off_the_home_timeline(
     instance: Instance,
 ) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     await follow(instance, anna, bo)
     made = await instance.client.post(
         "/api/v1/lists", json={"title": "Bara här", "exclusive": True}, headers=anna.headers
@@ -95,8 +96,8 @@ async def test_lists__an_exclusive_list_keeps_its_members_off_the_home_timeline(
 
 
 async def test_lists__others_lists_bad_input_and_scopes_are_refused(instance: Instance) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
-    reader = await instance.member("cilla", scopes="read")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    reader = await member(instance, "cilla", scopes="read")
     c = instance.client
     list_id = (await c.post("/api/v1/lists", json={"title": "Min"}, headers=anna.headers)).json()[
         "id"
@@ -130,7 +131,7 @@ async def test_lists__others_lists_bad_input_and_scopes_are_refused(instance: In
 
 
 async def test_markers__set_read_and_count_versions(instance: Instance) -> None:
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     c = instance.client
     assert (await c.get("/api/v1/markers", headers=anna.headers)).json() == {}
     first = await c.post(
@@ -156,7 +157,7 @@ async def test_markers__set_read_and_count_versions(instance: Instance) -> None:
         assert answer.status_code in (400, 422)
     answer = await c.get("/api/v1/markers", params={"timeline[]": "public"}, headers=anna.headers)
     assert answer.status_code == 422
-    reader = await instance.member("bo", scopes="read")
+    reader = await member(instance, "bo", scopes="read")
     refused = await c.post(
         "/api/v1/markers", json={"home": {"last_read_id": "1"}}, headers=reader.headers
     )
@@ -170,7 +171,7 @@ async def test_the_list_stream_reads_its_members_and_only_for_its_owner(instance
     from fediverse.errors import NotFoundError, ValidationError
     from web.streaming.streams import open_stream
 
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     await follow(instance, anna, bo)
     made = await instance.client.post("/api/v1/lists", json={"title": "L"}, headers=anna.headers)
     list_id = made.json()["id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.web.mastodon.conftest import Instance, Member
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str) -> str:
@@ -16,7 +17,7 @@ async def post(instance: Instance, who: Member, text: str) -> str:
 async def test_grouped_notifications__favourites_of_one_status_are_one_group(
     instance: Instance,
 ) -> None:
-    anna, bo, cilla, dag = [await instance.member(n) for n in ("anna", "bo", "cilla", "dag")]
+    anna, bo, cilla, dag = [await member(instance, n) for n in ("anna", "bo", "cilla", "dag")]
     c = instance.client
     liked = await post(instance, anna, "Fika klockan tre!")
     for who in (bo, cilla, dag):
@@ -82,14 +83,14 @@ async def test_grouped_notifications__favourites_of_one_status_are_one_group(
         assert (
             await c.get("/api/v2/notifications", params=params, headers=anna.headers)
         ).status_code == 422
-    writer = await instance.member("eva", scopes="write")
+    writer = await member(instance, "eva", scopes="write")
     assert (await c.get("/api/v2/notifications", headers=writer.headers)).status_code == 403
 
 
 async def test_notification_policy_accepts_everything_and_there_are_no_requests(
     instance: Instance,
 ) -> None:
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     c = instance.client
     policy = (await c.get("/api/v2/notifications/policy", headers=anna.headers)).json()
     assert policy["for_not_following"] == "accept"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from fediverse import scheduled
 from fediverse.storage.tables import jobs
 from tests.web.mastodon.conftest import Instance, snapshot
+from tests.web.mastodon.part2_support import member
 
 
 def later(minutes: int) -> str:
@@ -19,7 +20,7 @@ def later(minutes: int) -> str:
 async def test_scheduled_statuses__kept_moved_and_posted_once_by_their_job(
     instance: Instance,
 ) -> None:
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     c = instance.client
     made = await c.post(
         "/api/v1/statuses",
@@ -71,8 +72,8 @@ async def test_scheduled_statuses__kept_moved_and_posted_once_by_their_job(
 
 
 async def test_scheduled_statuses__bad_input_others_and_scopes(instance: Instance) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
-    reader = await instance.member("cilla", scopes="read")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    reader = await member(instance, "cilla", scopes="read")
     c = instance.client
     kept = await c.post(
         "/api/v1/statuses", json={"status": "Sen", "scheduled_at": later(30)}, headers=anna.headers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fediverse.search import pg_tsquery, sqlite_match, variants
 from tests.web.mastodon.conftest import Instance, Member
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str, **extra: object) -> str:
@@ -40,7 +41,7 @@ def test_query_words_ask_for_their_definite_and_indefinite_forms() -> None:
 async def test_search_finds_inflected_swedish_words_and_only_what_may_be_seen(
     instance: Instance,
 ) -> None:
-    anna, bo, cilla = [await instance.member(n) for n in ("anna", "bo", "cilla")]
+    anna, bo, cilla = [await member(instance, n) for n in ("anna", "bo", "cilla")]
     c = instance.client
     await c.post(f"/api/v1/accounts/{bo.account_id}/follow", headers=anna.headers)
     public = await post(instance, bo, "Förskola Solrosen söker vikarier till hösten")
@@ -81,7 +82,7 @@ async def test_search_finds_inflected_swedish_words_and_only_what_may_be_seen(
 
 
 async def test_search_refuses_bad_input_and_a_token_without_the_scope(instance: Instance) -> None:
-    anna = await instance.member("anna")
+    anna = await member(instance, "anna")
     for params, status in [
         ({}, 400),
         ({"q": "x", "type": "toots"}, 422),
@@ -91,6 +92,6 @@ async def test_search_refuses_bad_input_and_a_token_without_the_scope(instance: 
         answer = await instance.client.get("/api/v2/search", params=params, headers=anna.headers)
         assert answer.status_code == status, params
         assert "error" in answer.json()
-    writer = await instance.member("bo", scopes="write")
+    writer = await member(instance, "bo", scopes="write")
     denied = await instance.client.get("/api/v2/search", params={"q": "x"}, headers=writer.headers)
     assert denied.status_code == 403

@@ -7,6 +7,7 @@ from sqlalchemy import insert
 from fediverse.ids import now_ms
 from fediverse.storage.tables import accounts
 from tests.web.mastodon.conftest import Instance, Member, snapshot
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str, **extra: object) -> str:
@@ -20,7 +21,7 @@ async def post(instance: Instance, who: Member, text: str, **extra: object) -> s
 async def test_followed_tags_feed_home_and_the_tag_entity_has_a_week_of_history(
     instance: Instance,
 ) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     c = instance.client
     unknown = await c.get("/api/v1/tags/Fritids", headers=anna.headers)
     assert unknown.status_code == 200
@@ -46,7 +47,7 @@ async def test_followed_tags_feed_home_and_the_tag_entity_has_a_week_of_history(
     assert (await c.get("/api/v1/followed_tags", headers=anna.headers)).json() == []
     signed_out = (await c.get("/api/v1/tags/fritids")).json()
     assert "following" not in signed_out
-    reader = await instance.member("cilla", scopes="read")
+    reader = await member(instance, "cilla", scopes="read")
     before = await snapshot(instance.store)
     assert (await c.post("/api/v1/tags/x/follow", headers=reader.headers)).status_code == 403
     assert (
@@ -57,7 +58,7 @@ async def test_followed_tags_feed_home_and_the_tag_entity_has_a_week_of_history(
 
 
 async def test_domain_blocks_hide_a_domains_posts_and_followers(instance: Instance) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     c = instance.client
     remote_id = instance.store.new_id()
     async with instance.store.write() as conn:
@@ -103,7 +104,7 @@ async def test_domain_blocks_hide_a_domains_posts_and_followers(instance: Instan
         "/api/v1/accounts/relationships", params={"id[]": str(remote_id)}, headers=anna.headers
     )
     assert related.json()[0]["domain_blocking"] is True
-    reader = await instance.member("cilla", scopes="read")
+    reader = await member(instance, "cilla", scopes="read")
     denied = await c.post(
         "/api/v1/domain_blocks", json={"domain": "x.test"}, headers=reader.headers
     )
@@ -111,7 +112,7 @@ async def test_domain_blocks_hide_a_domains_posts_and_followers(instance: Instan
 
 
 async def test_endorsements_and_preferences(instance: Instance) -> None:
-    anna, bo = await instance.member("anna"), await instance.member("bo")
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
     c = instance.client
     refused = await c.post(f"/api/v1/accounts/{bo.account_id}/pin", headers=anna.headers)
     assert refused.status_code == 422, "only a followed account can be featured"
@@ -129,7 +130,7 @@ async def test_endorsements_and_preferences(instance: Instance) -> None:
     assert unpinned.json()["endorsed"] is False
     assert (await c.get("/api/v1/endorsements", headers=anna.headers)).json() == []
     assert (await c.post("/api/v1/accounts/999/pin", headers=anna.headers)).status_code == 404
-    reader = await instance.member("cilla", scopes="read")
+    reader = await member(instance, "cilla", scopes="read")
     assert (
         await c.post(f"/api/v1/accounts/{bo.account_id}/pin", headers=reader.headers)
     ).status_code == 403
@@ -144,5 +145,5 @@ async def test_endorsements_and_preferences(instance: Instance) -> None:
     assert prefs["posting:default:sensitive"] is True
     assert prefs["posting:default:language"] == "sv"
     assert prefs["reading:expand:media"] == "default"
-    writer = await instance.member("dag", scopes="write")
+    writer = await member(instance, "dag", scopes="write")
     assert (await c.get("/api/v1/preferences", headers=writer.headers)).status_code == 403

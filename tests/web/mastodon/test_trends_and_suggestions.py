@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.web.mastodon.conftest import Instance, Member
+from tests.web.mastodon.part2_support import member
 
 
 async def post(instance: Instance, who: Member, text: str, **extra: object) -> str:
@@ -14,7 +15,7 @@ async def post(instance: Instance, who: Member, text: str, **extra: object) -> s
 
 
 async def test_trends__tags_by_people_and_statuses_by_interactions(instance: Instance) -> None:
-    anna, bo, cilla = [await instance.member(n) for n in ("anna", "bo", "cilla")]
+    anna, bo, cilla = [await member(instance, n) for n in ("anna", "bo", "cilla")]
     c = instance.client
     await post(instance, anna, "Om #lönerevision")
     await post(instance, anna, "Mer om #lönerevision och #fika")
@@ -51,7 +52,7 @@ async def test_suggestions__friends_of_friends_first_then_the_most_followed(
     instance: Instance,
 ) -> None:
     anna, bo, cilla, dag, eva = [
-        await instance.member(n) for n in ("anna", "bo", "cilla", "dag", "eva")
+        await member(instance, n) for n in ("anna", "bo", "cilla", "dag", "eva")
     ]
     c = instance.client
 
@@ -75,5 +76,5 @@ async def test_suggestions__friends_of_friends_first_then_the_most_followed(
     assert "cilla" not in [a["username"] for a in v1]
     assert (await c.delete("/api/v1/suggestions/999", headers=anna.headers)).status_code == 404
     assert (await c.get("/api/v2/suggestions")).status_code == 401
-    writer = await instance.member("fia", scopes="write")
+    writer = await member(instance, "fia", scopes="write")
     assert (await c.get("/api/v2/suggestions", headers=writer.headers)).status_code == 403
