@@ -60,6 +60,7 @@ from fediverse.storage.tables import (
     statuses,
     users,
 )
+from fediverse.streams import announce_status, status_topics
 from fediverse.urls import actor_urls
 
 __all__ = [
@@ -497,22 +498,10 @@ async def remove_post(runtime: Runtime, moderator_id: int, group_id: int, status
         # local_only is a choice of our own authors; a remote post went out already
         uri, author_id, local_only = str(row[0]), int(row[1]), bool(row[2]) and bool(row[3])
         if group.federated and not local_only:
-            inboxes = await follower_inboxes(conn, group_id)
-            author_inbox = await conn.fetch_val(
-                select(func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)).where(
-                    accounts.c.id == author_id, accounts.c.domain.is_not(None)
-                )
-            )
-            if author_inbox:
-                inboxes.append(str(author_inbox))
-            await federate(
-                store,
-                conn,
-                "group.remove",
-                group_id=group_id,
-                uri=uri,
-                inboxes=sorted(set(inboxes)),
-            )
+            inboxes = await _removal_inboxes(conn, group_id, author_id)
+            await federate(store, conn, "group.remove", group_id=group_id, uri=uri, inboxes=inboxes)
+        topics = status_topics(author_id=author_id, visibility="public", local_author=bool(row[3]))
+        announce_status(store, conn, "delete", status_id, [*topics, f"author:{group_id}"])
         await delete_remote_status(conn, uri, author_id)
         await audit.record(
             store,
@@ -524,6 +513,19 @@ async def remove_post(runtime: Runtime, moderator_id: int, group_id: int, status
             account_id=moderator_id,
             data={"group_id": str(group_id)},
         )
+
+
+async def _removal_inboxes(conn: Connection, group_id: int, author_id: int) -> list[str]:
+    """Who hears of a removal: the members' servers, and a remote author's."""
+    inboxes = await follower_inboxes(conn, group_id)
+    author_inbox = await conn.fetch_val(
+        select(func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)).where(
+            accounts.c.id == author_id, accounts.c.domain.is_not(None)
+        )
+    )
+    if author_inbox:
+        inboxes.append(str(author_inbox))
+    return sorted(set(inboxes))
 
 
 async def viewer_states(store: Store, viewer_id: int, group_ids: Sequence[int]) -> dict[int, str]:
