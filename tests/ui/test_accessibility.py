@@ -191,3 +191,16 @@ def test_axe__the_oauth_sign_in_and_consent_pages_that_apps_open(
     assert problems == []
     assert page.csp.refused == []
     page.context.close()
+
+
+def test_reduced_motion__no_smooth_scrolling_or_transitions(browser: Any, server: Server) -> None:
+    page = new_page(browser)
+    page.goto(server.url("/sign_in"))
+    assert (
+        page.evaluate("() => getComputedStyle(document.documentElement).scrollBehavior") == "smooth"
+    )
+    page.emulate_media(reduced_motion="reduce")
+    assert (
+        page.evaluate("() => getComputedStyle(document.documentElement).scrollBehavior") == "auto"
+    )
+    page.context.close()
