@@ -31,6 +31,7 @@ from fediverse.remote_statuses import (
     status_by_uri,
 )
 from fediverse.storage.database import Store
+from fediverse.streams import status_topics
 
 MAX_THREAD_DEPTH = 3
 MAX_CONTENT_CHARS = 100_000
@@ -208,6 +209,16 @@ async def store_note(
             return await status_by_uri(conn, note.id)
     for _, event in told_of:
         await _publish(store, event)
+    # Home, public and hashtag streams hear of it as of a local post (the web app's live
+    # updates, and every Mastodon app's streaming).
+    for topic in status_topics(
+        author_id=author.id,
+        visibility=status.visibility,
+        local_author=False,
+        tags=status.tag_names,
+        mentioned_ids=told,
+    ):
+        await _publish(store, Event(topic, "update", {"status_id": str(status_id)}))
     return StatusRef(status_id, author.id, False, False, status.visibility)
 
 

@@ -32,10 +32,6 @@ def pair(
         yield a, server
 
 
-@pytest.mark.xfail(
-    reason="remote posts are not yet announced on the event bus (federation/incoming.py)",
-    strict=False,
-)
 def test_a_post_from_another_municipality__arrives_live(
     browser: Any, pair: tuple[Server, Server]
 ) -> None:
