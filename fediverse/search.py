@@ -219,26 +219,3 @@ def _unindexed(after: int, limit: int) -> Any:
         .order_by(statuses.c.id)
         .limit(limit)
     )
-
-
-async def reindex(store: Store, *, batch: int = 5000) -> int:
-    """Index every status again (SQLite), e.g. after a bulk load; returns how many."""
-    if not store.is_sqlite:
-        return 0
-    done, after = 0, -1
-    while True:
-        async with store.read() as conn:
-            rows = await conn.fetch_all(
-                select(statuses.c.id, statuses.c.spoiler_text, statuses.c.content)
-                .where(statuses.c.id > after)
-                .order_by(statuses.c.id)
-                .limit(batch)
-            )
-        if not rows:
-            return done
-        async with store.write() as conn:
-            statements: list[tuple[str, list[object]]] = []
-            for row in rows:
-                statements += index_statements(store, row[0], row[1], row[2], replace=True)
-            await Raw(conn).batch(statements)
-        done, after = done + len(rows), rows[-1][0]

@@ -114,7 +114,8 @@ async def account_statuses(call: Call) -> Response:
             tagged=p.text("tagged"),
         ),
     )
-    return json(await statuses_json(call, rows), headers=link_header(call, [r["id"] for r in rows]))
+    entities = await statuses_json(call, rows, "account")
+    return json(entities, headers=link_header(call, [r["id"] for r in rows]))
 
 
 async def _account_list(call: Call, listing: object, account_id: int) -> Response:

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from fediverse import editing, interactions, polls, statuses, timelines
 from fediverse.editing import StatusEdit
 from fediverse.errors import NotFoundError, ValidationError
+from fediverse.filters import active_filters
 from fediverse.hydrate import load_status_page
 from fediverse.polls import NewPoll
 from fediverse.statuses import NewStatus
@@ -17,6 +18,7 @@ from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.params import Params
 from web.mastodon.render import accounts_by_ids_json, status_json, statuses_json
+from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import StatusSerializer, serialize_media, serialize_poll
 
 
@@ -167,12 +169,14 @@ async def context(call: Call) -> Response:
     async with call.store.read() as conn:
         page = await load_status_page(conn, [*above, *below], call.viewer_account_id)
     serializer = StatusSerializer(page, call.settings.base_url)
-    return json(
-        {
-            "ancestors": [serializer.status(r["id"]) for r in above],
-            "descendants": [serializer.status(r["id"]) for r in below],
-        }
-    )
+    ancestors = [serializer.status(r["id"]) for r in above]
+    descendants = [serializer.status(r["id"]) for r in below]
+    if call.viewer_account_id is not None:
+        active = await active_filters(call.store, call.viewer_account_id)
+        if active:
+            ancestors = apply_filters(ancestors, active, "thread")
+            descendants = apply_filters(descendants, active, "thread")
+    return json({"ancestors": ancestors, "descendants": descendants})
 
 
 @api("write:favourites")

@@ -226,3 +226,30 @@ async def test_streams_load_the_filters_of_many_accounts_in_one_batch(
     cache.forget(anna.account_id)
     await cache.get(instance.runtime, anna.account_id)
     assert len(calls) == 2
+
+
+async def test_filters__hide_in_threads_and_on_profiles(instance: Instance) -> None:
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    c = instance.client
+    await c.post(
+        "/api/v2/filters",
+        json={
+            "title": "Spoilers",
+            "context": ["thread", "account"],
+            "filter_action": "hide",
+            "keywords_attributes": [{"keyword": "slutet"}],
+        },
+        headers=anna.headers,
+    )
+    root = await post(instance, bo, "Har ni sett serien?")
+    reply = await c.post(
+        "/api/v1/statuses",
+        json={"status": "Slutet var bäst", "in_reply_to_id": root},
+        headers=bo.headers,
+    )
+    thread = (await c.get(f"/api/v1/statuses/{root}/context", headers=anna.headers)).json()
+    assert thread["descendants"] == []
+    shown_to_bo = (await c.get(f"/api/v1/statuses/{root}/context", headers=bo.headers)).json()
+    assert [s["id"] for s in shown_to_bo["descendants"]] == [reply.json()["id"]]
+    profile = await c.get(f"/api/v1/accounts/{bo.account_id}/statuses", headers=anna.headers)
+    assert [s["id"] for s in profile.json()] == [root]
