@@ -32,6 +32,7 @@ from fediverse.staff_profiles import StaffChange
 from tests.conftest import make_settings
 from web.app import create_app
 from web.mastodon import sessions
+from web.ui.areas import area_routes
 
 
 @pytest.fixture
@@ -251,14 +252,15 @@ async def test_admin__a_moderator_resolves_a_report(site: Site) -> None:
 
 
 async def test_forms__without_a_valid_csrf_token_are_refused(site: Site) -> None:
+    """Every form of these pages: a forged token, or the right one from another origin."""
     admin = await site.person("anna", "admin")
     group_id = await groups.create_group(site.runtime, admin.account_id, NewGroup("hr"))
-    for path, fields in [
-        ("/groups", {"username": "nya", "privacy": "internal"}),
-        (f"/groups/{group_id}/posts", {"status": "hej"}),
-        ("/admin/federation/domains", {"domain": "kommun-c.se", "policy": "allow"}),
-        ("/admin/departments", {"name": "Ny"}),
-    ]:
+    fields = {"username": "nya", "privacy": "internal", "status": "hej", "name": "Ny"}
+    fields |= {"domain": "kommun-c.se", "policy": "allow", "text": "Hej", "role": "user"}
+    posts = [r.path for r in area_routes() if "POST" in (getattr(r, "methods", None) or ())]
+    assert len(posts) >= 15
+    for template in posts:
+        path = template.replace("{id}", str(group_id)).replace("{status_id}", "1")
         forged = await admin.client.post(path, data={"csrf_token": "forged", **fields})
         assert forged.status_code == 403, path
         cross_site = await admin.client.post(
@@ -269,6 +271,10 @@ async def test_forms__without_a_valid_csrf_token_are_refused(site: Site) -> None
         assert cross_site.status_code == 403, path
     assert await instances.domain_policy(site.runtime.store, "kommun-c.se") is None
     assert await departments.list_departments(site.runtime.store) == []
+    assert await announcements.all_announcements(site.runtime.store) == []
+    assert [g.username for g in await groups.list_groups(site.runtime.store, 0, mine=False)] == [
+        "hr"
+    ]
 
 
 async def test_directory__my_entry_is_saved_and_found(site: Site) -> None:
