@@ -748,3 +748,14 @@ suggestion_dismissals = Table(
     _created(),
     PrimaryKeyConstraint("account_id", "target_account_id"),
 )
+
+# Hashtags a user features on their profile.
+featured_tags = Table(
+    "featured_tags",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    _ref("tag_id", "tags"),
+    _created(),
+    UniqueConstraint("account_id", "tag_id"),
+)

@@ -9,6 +9,7 @@ from web.mastodon import (
     conversations,
     domain_blocks,
     endorsements,
+    featured_tags,
     lists,
     markers,
     preferences,
@@ -123,6 +124,10 @@ def _account_extra_routes() -> list[BaseRoute]:
         *route("/api/v1/accounts/{id}/pin", POST=endorsements.pin),
         *route("/api/v1/accounts/{id}/unpin", POST=endorsements.unpin),
         *route("/api/v1/preferences", GET=preferences.show),
+        *route("/api/v1/featured_tags", GET=featured_tags.index, POST=featured_tags.create),
+        *route("/api/v1/featured_tags/suggestions", GET=featured_tags.suggestions),
+        *route("/api/v1/featured_tags/{id}", DELETE=featured_tags.destroy),
+        *route("/api/v1/accounts/{id}/featured_tags", GET=featured_tags.of_account),
     ]
 
 

@@ -147,3 +147,32 @@ async def test_endorsements_and_preferences(instance: Instance) -> None:
     assert prefs["reading:expand:media"] == "default"
     writer = await member(instance, "dag", scopes="write")
     assert (await c.get("/api/v1/preferences", headers=writer.headers)).status_code == 403
+
+
+async def test_featured_tags__add_list_suggest_and_remove(instance: Instance) -> None:
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    c = instance.client
+    await post(instance, anna, "Om #Matematik i dag")
+    await post(instance, anna, "Mer #matematik och #fysik")
+    suggested = (await c.get("/api/v1/featured_tags/suggestions", headers=anna.headers)).json()
+    assert [t["name"] for t in suggested] == ["Matematik", "fysik"]
+    made = await c.post("/api/v1/featured_tags", json={"name": "#matematik"}, headers=anna.headers)
+    assert made.status_code == 200, made.text
+    entity = made.json()
+    assert entity["statuses_count"] == "2" and entity["last_status_at"] is not None
+    assert entity["url"].endswith("/@anna/tagged/matematik")
+    shown = (await c.get(f"/api/v1/accounts/{anna.account_id}/featured_tags")).json()
+    assert [t["name"] for t in shown] == ["Matematik"]
+    assert [
+        t["name"] for t in (await c.get("/api/v1/featured_tags", headers=anna.headers)).json()
+    ] == ["Matematik"]
+    for body in ({}, {"name": "inte en tagg"}, {"name": "matematik"}):
+        answer = await c.post("/api/v1/featured_tags", json=body, headers=anna.headers)
+        assert answer.status_code in (400, 422), body
+    gone = f"/api/v1/featured_tags/{entity['id']}"
+    assert (await c.delete(gone, headers=bo.headers)).status_code == 404
+    assert (await c.delete(gone, headers=anna.headers)).json() == {}
+    assert (await c.get("/api/v1/featured_tags", headers=anna.headers)).json() == []
+    reader = await member(instance, "cilla", scopes="read")
+    denied = await c.post("/api/v1/featured_tags", json={"name": "x"}, headers=reader.headers)
+    assert denied.status_code == 403

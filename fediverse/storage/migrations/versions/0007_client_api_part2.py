@@ -45,6 +45,7 @@ TABLES = [
     "announcement_reactions",
     "scheduled_statuses",
     "suggestion_dismissals",
+    "featured_tags",
 ]
 
 
@@ -343,6 +344,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint(
             "account_id", "target_account_id", name=op.f("pk_suggestion_dismissals")
+        ),
+    )
+    op.create_table(
+        "featured_tags",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("tag_id", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_featured_tags_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tag_id"], ["tags.id"], name=op.f("fk_featured_tags_tag_id_tags"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_featured_tags")),
+        sa.UniqueConstraint(
+            "account_id", "tag_id", name=op.f("uq_featured_tags_account_id_tag_id")
         ),
     )
     _create_search()
