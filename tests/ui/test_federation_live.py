@@ -25,7 +25,7 @@ def pair(
         "federation", "allow", f"127.0.0.1:{a_port}", env=server.env, cwd=server.cwd
     )
     assert allowed.returncode == 0, allowed.stderr
-    server.add_user("bo")
+    server.add_user("bosse")
     with running_server(
         tmp_path_factory.mktemp("kommun-a"), (("annika", "user"),), port=a_port, allow=(b_domain,)
     ) as a:
@@ -37,7 +37,7 @@ def test_a_post_from_another_municipality__arrives_live(
 ) -> None:
     a, b = pair
     reader = new_page(browser)
-    sign_in(reader, b, "bo")
+    sign_in(reader, b, "bosse")
     reader.goto(b.url(f"/search?q=annika@{a.base_url.removeprefix('http://')}"))
     reader.get_by_role("link", name="annika").first.click()
     reader.get_by_role("button", name="Följ").click()

@@ -47,7 +47,7 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
 
 
 def test_infinite_scroll__older_posts_load_at_the_bottom(browser: Any, server: Server) -> None:
-    name = server.add_user("erik")
+    name = server.add_user("evert")
     page = new_page(browser)
     sign_in(page, server, name)
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
