@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 from starlette.responses import Response
 
 from fediverse import (
+    accounts,
     announcements,
     departments,
     groups,
@@ -38,6 +40,19 @@ from web.ui.areas import area_routes
 @pytest.fixture
 def database_kind() -> str:
     return "sqlite"  # the pages call services tested on both databases elsewhere
+
+
+@cache
+def _keys() -> dict[str, str]:
+    return accounts.new_key_columns()
+
+
+@pytest.fixture(autouse=True)
+def one_key_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every account here shares one key pair: making a fresh RSA key per person is slow, and
+    these tests sign nothing."""
+    keys = _keys()
+    monkeypatch.setattr(accounts, "new_key_columns", lambda: dict(keys))
 
 
 @dataclass
