@@ -122,6 +122,7 @@ async def test_groups__create_post_and_read_in_swedish(site: Site) -> None:
     shown = await anna.client.get(group_url)
     assert "Planeringsdag på fredag" in shown.text
     assert "Ta bort från gruppen" in shown.text  # its creator moderates it
+    assert '<span class="audience">Gruppen Förskolan</span>' in shown.text
     listed = await anna.client.get("/groups")
     assert "Förskolan" in listed.text
     status_id = posted.headers["location"].rsplit("#s-", 1)[1]

@@ -125,7 +125,10 @@ async def _timeline(ui: Ui, group: Group) -> tuple[list[dict[str, Any]], str | N
         rows = await groups.timeline(ui.runtime.store, ui.account_id, group.id, page_query(ui))
     except ForbiddenError:
         return [], None, False
-    return await status_dicts(ui, rows), older_url(ui, rows), True
+    posts = await status_dicts(ui, rows)
+    for post in posts:  # who reads it: the group (not "followers", as its visibility says)
+        post["group_name"] = group.display_name or group.username
+    return posts, older_url(ui, rows), True
 
 
 async def show(ui: Ui, draft_error: str | None = None, status: int = 200) -> Response:
