@@ -242,6 +242,9 @@ async def test_admin__roles_departments_and_account_actions(site: Site) -> None:
         await admin.form(f"/admin/users/{bertil.account_id}/role", role="moderator")
     ).status_code == 303
     assert (await moderation.admin_account(store, bertil.account_id))["role"] == "moderator"
+    await groups.create_group(site.runtime, bertil.account_id, NewGroup("fackklubben"))
+    listed = await admin.client.get("/admin/users")
+    assert "@bertil" in listed.text and "@fackklubben" not in listed.text  # people, not groups
     last = await admin.form(f"/admin/users/{admin.account_id}/role", role="user")
     assert last.status_code == 422  # the last admin keeps the role
     await admin.form(f"/admin/users/{bertil.account_id}/action", action="disable")

@@ -37,12 +37,13 @@ async def index(ui: Ui, error: str | None = None, status: int = 200) -> Response
     older = None
     if len(rows) == PAGE:
         older = "/admin/users?" + urlencode({"max_id": rows[-1]["id"], **({"q": q} if q else {})})
+    people = [r for r in rows if r["user_id"] is not None]  # not groups, not the instance
     return ui.render(
         "ui/admin/users.html",
         ui.gettext("Users and roles"),
         status,
-        rows=rows,
-        accounts=await account_dicts(ui, [r["id"] for r in rows]),
+        rows=people,
+        accounts=await account_dicts(ui, [r["id"] for r in people]),
         roles=ROLES,
         q=q,
         older=older,
