@@ -123,6 +123,13 @@ async def test_groups__create_post_and_read_in_swedish(site: Site) -> None:
     assert "Planeringsdag på fredag" in shown.text
     assert "Ta bort från gruppen" in shown.text  # its creator moderates it
     assert '<span class="audience">Gruppen Förskolan</span>' in shown.text
+    group_id = group_url.rsplit("/", 1)[1]
+    home = await anna.client.get("/")
+    assert f'value="group:{group_id}"' in home.text  # the composer offers the group
+    from_home = await anna.form("/statuses", status="Från startsidan", audience=f"group:{group_id}")
+    assert from_home.status_code == 303
+    home = await anna.client.get("/")
+    assert home.text.count('<span class="audience">Gruppen Förskolan</span>') == 2
     listed = await anna.client.get("/groups")
     assert "Förskolan" in listed.text
     status_id = posted.headers["location"].rsplit("#s-", 1)[1]

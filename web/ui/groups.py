@@ -7,6 +7,7 @@ Moderation (members, join requests, bans, removing posts, editing) is in ``group
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from fediverse import groups, statuses
 from fediverse.errors import ForbiddenError, KollegiumError, NotFoundError
 from fediverse.groups import Group, NewGroup
+from fediverse.hydrate import Row
 from fediverse.statuses import NewStatus
 from web.ui.pages import Ui
 from web.ui.views import older_url, page_query, status_dicts
@@ -129,6 +131,21 @@ async def _timeline(ui: Ui, group: Group) -> tuple[list[dict[str, Any]], str | N
     for post in posts:  # who reads it: the group (not "followers", as its visibility says)
         post["group_name"] = group.display_name or group.username
     return posts, older_url(ui, rows), True
+
+
+async def name_group_posts(ui: Ui, rows: Sequence[Row], posts: list[dict[str, Any]]) -> None:
+    """Mark the posts of a timeline that went to a group with the group's name, which the
+    audience label shows (one query, and none when no post on the page is a group's)."""
+    group_of = {int(r["id"]): int(r["group_id"]) for r in rows if r["group_id"] is not None}
+    if not group_of:
+        return
+    async with ui.runtime.store.read() as conn:
+        found = await groups.groups_among(conn, sorted(set(group_of.values())))
+    names = {g.id: g.display_name or g.username for g in found}
+    for post in posts:
+        name = names.get(group_of.get(int(post["id"]), 0))
+        if name is not None:
+            post["group_name"] = name
 
 
 async def show(ui: Ui, draft_error: str | None = None, status: int = 200) -> Response:

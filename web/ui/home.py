@@ -14,10 +14,12 @@ from web.ui.views import older_url, page_query, status_dicts
 async def home(ui: Ui) -> Response:
     rows = await timelines.home(ui.runtime.store, ui.account_id, page_query(ui))
     first_page = ui.request.query_params.get("max_id") is None
+    posts = await status_dicts(ui, rows)
+    await groups.name_group_posts(ui, rows, posts)
     return ui.render(
         "ui/home.html",
         ui.gettext("Home"),
-        statuses=await status_dicts(ui, rows),
+        statuses=posts,
         older=older_url(ui, rows),
         draft=Draft(audience=default_audience(ui), groups=await groups.composer_groups(ui)),
         next="/",
