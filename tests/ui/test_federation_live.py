@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.processes import free_port, kollegium
 from tests.ui.harness import Server, new_page, running_server, sign_in
@@ -57,7 +58,7 @@ def test_a_post_from_another_municipality__arrives_live(
     writer.click("form.composer button[type=submit]")
     button = reader.locator(".new-posts button")
     button.wait_for(state="visible", timeout=10_000)
-    assert reader.locator("#announcer").inner_text() == "1 nytt inlägg"
+    expect(reader.locator("#announcer")).to_have_text("1 nytt inlägg")  # set a moment later
     button.click()
     article = reader.locator("article.status", has_text="Hälsningar från kommun A!")
     article.wait_for()

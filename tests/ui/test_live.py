@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.ui.harness import DESKTOP, PHONE, Server, new_page, screenshot, sign_in
 
@@ -31,7 +32,7 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
     button = reader.locator(".new-posts button")
     button.wait_for(state="visible", timeout=10_000)
     assert button.inner_text() == "1 nytt inlägg"
-    assert reader.locator("#announcer").inner_text() == "1 nytt inlägg"
+    expect(reader.locator("#announcer")).to_have_text("1 nytt inlägg")  # set a moment later
     button.click()
     article = reader.locator("article.status", has_text="Nu är det lunch!")
     article.wait_for()
