@@ -48,7 +48,7 @@ def test_a_post_from_another_municipality__arrives_live(
             break
         reader.wait_for_timeout(500)
         reader.reload()
-    assert reader.get_by_role("button", name="Sluta följa").is_visible()
+    expect(reader.get_by_role("button", name="Sluta följa")).to_be_visible()
     reader.goto(b.url("/"))
     reader.locator("body[data-live-state=open]").wait_for(state="attached")
     writer = new_page(browser)

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.ui.harness import Server, new_page, screenshot, sign_in
 
@@ -61,17 +62,18 @@ def test_reply_favourite_and_boost__as_plain_forms(anna: Any, server: Server) ->
     assert article.locator(".audience").inner_text() == "Även andra kommuner"
     article.get_by_role("button", name=re.compile("^Gilla")).click()
     article = anna.locator("article.status", has_text="Vem kommer på planeringsdagen?").first
-    assert (
-        article.get_by_role("button", name=re.compile("^Gilla")).get_attribute("aria-pressed")
-        == "true"
-    )
+    liked = article.get_by_role("button", name=re.compile("^Gilla"))
+    expect(liked).to_have_attribute("aria-pressed", "true")  # after the form's round trip
     article.get_by_role("button", name=re.compile("^Dela")).click()
+    expect(article.get_by_role("button", name=re.compile("^Dela"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
     article.get_by_role("link", name=re.compile("^Svara")).first.click()
     anna.wait_for_url(re.compile(r"/statuses/\d+"))
     anna.fill("#status", "Jag kommer!")
     anna.click("form.composer button[type=submit]")
     anna.locator("article.status", has_text="Jag kommer!").wait_for()
-    assert anna.locator("#replies-title").is_visible()
+    expect(anna.locator("#replies-title")).to_be_visible()
 
 
 def _png() -> bytes:
@@ -85,7 +87,7 @@ def test_image_upload__needs_alt_text_and_shows_it(anna: Any, server: Server) ->
     anna.click("details.more-options summary")
     image = {"name": "sjo.png", "mimeType": "image/png", "buffer": _png()}
     anna.set_input_files("#media", files=[image])
-    assert anna.locator("#media-preview").is_visible()  # app.js previews the image
+    expect(anna.locator("#media-preview")).to_be_visible()  # app.js previews the image
     anna.fill("#status", "Utsikt från kontoret")
     anna.click("form.composer button[type=submit]")
     # Refused without alt text: the error summary links to the field, which says why.
@@ -111,7 +113,7 @@ def test_image_without_alt_text__is_refused_by_the_server_too(browser: Any, serv
     )
     page.fill("#status", "Bild utan beskrivning")
     page.click("form.composer button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#media_description").get_attribute("aria-invalid") == "true"
     page.context.close()
 

@@ -22,7 +22,7 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
     sign_in(reader, server, "david")
     reader.goto(server.url("/@bertil"))
     reader.get_by_role("button", name="Följ").click()
-    assert reader.get_by_role("button", name="Sluta följa").is_visible()
+    expect(reader.get_by_role("button", name="Sluta följa")).to_be_visible()
     reader.goto(server.url("/"))
     reader.locator("body[data-live-state=open]").wait_for(state="attached")
     writer = new_page(browser)
