@@ -344,3 +344,17 @@ async def test_announcements__shown_at_home_until_read_and_the_admin_sees_who_re
     assert (await bertil.client.get("/admin/announcements")).status_code == 403
     await admin.form(f"/admin/announcements/{shown.row['id']}", action="delete")
     assert await announcements.all_announcements(site.runtime.store) == []
+
+
+async def test_groups__opened_by_address_here_or_refused_elsewhere(site: Site) -> None:
+    anna = await site.person("anna")
+    group_id = await groups.create_group(site.runtime, anna.account_id, NewGroup("forskolan"))
+    for address in ("forskolan", "@forskolan@kommun-a.test"):
+        found = await anna.client.get("/groups/find", params={"address": address})
+        assert found.headers["location"] == f"/groups/{group_id}", address
+    # allowlist mode and an unknown domain: refused before any request leaves
+    missing = await anna.client.get("/groups/find", params={"address": "lärare@kommun-x.invalid"})
+    assert missing.status_code == 404
+    assert "Ingen grupp hittades på ”lärare@kommun-x.invalid”." in missing.text
+    not_a_group = await anna.client.get("/groups/find", params={"address": "anna"})
+    assert not_a_group.status_code == 404

@@ -31,6 +31,7 @@ def group_routes() -> list[BaseRoute]:
     return [
         _get("/groups", groups.index),
         _get("/groups/new", groups.new),
+        _get("/groups/find", groups.find),
         _post("/groups", groups.create),
         _get("/groups/{id}", groups.show),
         _post("/groups/{id}/join", groups.join),

@@ -13,7 +13,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fediverse import groups, statuses
+from activitypub.errors import ActivityPubError
+from fediverse import directory, groups, statuses
 from fediverse.errors import ForbiddenError, KollegiumError, NotFoundError
 from fediverse.groups import Group, NewGroup
 from fediverse.hydrate import Row
@@ -57,7 +58,7 @@ def handle(group: Group) -> str:
     return group.username if group.is_local else f"{group.username}@{group.domain}"
 
 
-async def index(ui: Ui) -> Response:
+async def index(ui: Ui, not_found: str = "", status: int = 200) -> Response:
     """The viewer's groups, then every group of the municipality."""
     store = ui.runtime.store
     mine = await groups.list_groups(store, ui.account_id, mine=True, limit=80)
@@ -67,12 +68,40 @@ async def index(ui: Ui) -> Response:
     return ui.render(
         "ui/groups.html",
         ui.gettext("Groups"),
+        status,
+        not_found=not_found,
         mine=mine,
         others=[g for g in every if g.id not in mine_ids],
         states=states,
         privacies=privacy_texts(ui),
         created=ui.request.query_params.get("created") == "1",
     )
+
+
+async def _found_group(ui: Ui, handle_text: str) -> int | None:
+    """The group named ``name`` or ``name@domain``: ours, or fetched from another
+    municipality's server (when the federation policy allows it); None if there is none."""
+    from web.activitypub.common import federation_of
+
+    name, _, domain = handle_text.strip().lstrip("@").partition("@")
+    try:
+        if not domain or domain == ui.settings.domain:
+            row = await directory.lookup(ui.runtime.store, name, ui.settings.domain)
+            account_id = int(row["id"])
+        else:
+            account_id = (await federation_of(ui.request).actors.by_acct(f"{name}@{domain}")).id
+        return (await groups.get_group(ui.runtime.store, account_id)).id
+    except (KollegiumError, ActivityPubError):  # unknown, refused, unreachable, malformed
+        return None
+
+
+async def find(ui: Ui) -> Response:
+    """Open a group by its address, e.g. ``forskollarare@kommun-b.se``."""
+    wanted = ui.request.query_params.get("address", "")[:300]
+    found = await _found_group(ui, wanted) if wanted.strip() else None
+    if found is not None:
+        return ui.redirect(f"/groups/{found}")
+    return await index(ui, not_found=wanted, status=404 if wanted.strip() else 200)
 
 
 def _new_form(ui: Ui, errors: dict[str, str] | None = None, status: int = 200) -> Response:
