@@ -66,6 +66,7 @@ SIGNED_IN_PAGES = [
     "/",
     "/compose",
     "/statuses/{status}",
+    "/statuses/{status}/delete",
     "/@cecilia",
     "/@anna",
     "/notifications",

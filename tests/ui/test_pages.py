@@ -321,3 +321,23 @@ async def test_settings__a_new_profile_picture(site: Site) -> None:
         files={"avatar": ("x.png", b"not an image", "image/png")},
     )
     assert broken.status_code == 422 and "Filen är inte en bild" in broken.text
+
+
+async def test_delete__asks_first_then_removes_only_ones_own_post(site: Site) -> None:
+    anna, bertil = await site.person("anna"), await site.person("bertil")
+    posted = await anna.form("/statuses", status="Fel information, tas bort", audience="local")
+    status_id = posted.headers["location"].rsplit("#s-", 1)[1]
+    home = (await anna.client.get("/")).text
+    assert f'href="/statuses/{status_id}/delete"' in home
+    assert (
+        f'href="/statuses/{status_id}/delete"'
+        not in (await bertil.client.get(f"/statuses/{status_id}")).text
+    )
+    assert (await bertil.client.get(f"/statuses/{status_id}/delete")).status_code == 404
+    assert (await bertil.form(f"/statuses/{status_id}/delete")).status_code == 404
+    asked = await anna.client.get(f"/statuses/{status_id}/delete")
+    assert asked.status_code == 200 and "Ja, ta bort inlägget" in asked.text
+    deleted = await anna.form(f"/statuses/{status_id}/delete")
+    assert deleted.status_code == 303
+    assert "Fel information" not in (await anna.client.get("/")).text
+    assert (await anna.client.get(f"/statuses/{status_id}")).status_code == 404

@@ -46,6 +46,8 @@ def ui_routes() -> list[BaseRoute]:
         _get("/statuses/{id}", statuses.thread, signed_in=False),
         _post("/statuses/{id}/favourite", statuses.favourite),
         _post("/statuses/{id}/boost", statuses.boost),
+        _get("/statuses/{id}/delete", statuses.delete_form),
+        _post("/statuses/{id}/delete", statuses.delete),
         _post("/polls/{id}/votes", statuses.vote),
         _get("/@{acct}", profiles.profile, signed_in=False),
         _get("/@{acct}/{id}", statuses.thread, signed_in=False),  # a status's Mastodon url

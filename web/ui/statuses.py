@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fediverse import interactions, polls, statuses, timelines
+from fediverse import editing, interactions, polls, statuses, timelines
 from fediverse.errors import NotFoundError
 from web.ui.compose import Draft
 from web.ui.pages import Ui
@@ -85,3 +85,18 @@ async def vote(ui: Ui) -> Response:
     choices = [int(c) for c in ui.form.getlist("choice") if isinstance(c, str) and c.isdigit()]
     status_id = await polls.vote(ui.runtime.store, ui.account_id, int(raw), choices)
     return _back(ui, status_id)
+
+
+async def delete_form(ui: Ui) -> Response:
+    """Asks first: deleting cannot be undone, and a stray tap on a phone is easy."""
+    status_id = _path_id(ui)
+    found = await statuses.visible_rows(ui.runtime.store, ui.account_id, [status_id])
+    if not found or found[0]["account_id"] != ui.account_id:
+        raise NotFoundError(ui.gettext("That post does not exist, or you may not see it."))
+    [focal] = await status_dicts(ui, found)
+    return ui.render("ui/delete.html", ui.gettext("Delete the post?"), focal=focal, next="/")
+
+
+async def delete(ui: Ui) -> Response:
+    await editing.delete_status(ui.runtime, ui.account_id, _path_id(ui))
+    return ui.redirect("/?deleted=1")
