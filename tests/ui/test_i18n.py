@@ -76,3 +76,26 @@ def test_formatter__numbers_and_dates_per_locale_in_swedish_time() -> None:
     assert en.ago("2026-11-27T11:55:00Z", now) == "5 minutes ago"
     assert sv.ago("2026-10-01T11:55:00Z", now) == "1 oktober 2026"
     assert sv.ago(None) == ""
+
+
+def _msgids(lines: list[str]) -> list[str]:
+    """Every msgid as written, its continuation lines joined (read_po merges duplicates)."""
+    ids: list[str] = []
+    current: str | None = None
+    for line in [*lines, ""]:
+        if current is not None and line.startswith('"'):
+            current += line
+            continue
+        if current is not None:
+            ids.append(current)
+            current = None
+        if line.startswith("msgid "):
+            current = line
+    return [i for i in ids if i != 'msgid ""']
+
+
+def test_catalogues__no_message_twice() -> None:
+    for locale in i18n.LOCALES:
+        lines = (i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").read_text().splitlines()
+        ids = _msgids(lines)
+        assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
