@@ -16,6 +16,7 @@ from activitypub.html import sanitize_html
 from activitypub.vocab import GenericObject, Hashtag, Mention, Note, RawObject, parse_post_document
 from activitypub.vocab.fields import is_url, same_origin
 from federation.errors import FetchError, InvalidActivityError, PolicyRefusedError
+from federation.receipts import Receipt
 from federation.service import Federation
 from fediverse.events import Event
 from fediverse.feeds import fan_out_statement
@@ -174,8 +175,12 @@ async def store_note(
     *,
     depth: int = 0,
     require_relevance: bool = True,
+    receipt: Receipt | None = None,
 ) -> StatusRef | None:
-    """Store a remote post (and notify the mentioned and the replied-to); idempotent."""
+    """Store a remote post (and notify the mentioned and the replied-to); idempotent.
+
+    With ``receipt``, a new post is written in the same transaction as the worker's
+    processed mark of the stored activity, which then costs no transaction of its own."""
     parent = await parent_of(fed, note, depth)
     store = fed.runtime.store
     # Everything that only reads happens before the write, beside other writers; the write
@@ -203,10 +208,13 @@ async def store_note(
         *remote_status_statements(store, status, status_id),
         fan_out_statement(status_id, author.id, visibility=status.visibility),
         *(statement for statement, _ in told_of),
+        *(receipt.statements() if receipt else ()),
     ]
     if not await store.insert_then(insert, values, then):
         async with store.read() as conn:  # it arrived meanwhile by another delivery
             return await status_by_uri(conn, note.id)
+    if receipt is not None:
+        receipt.marked = True
     for _, event in told_of:
         await _publish(store, event)
     # Home, public and hashtag streams hear of it as of a local post (the web app's live

@@ -12,6 +12,7 @@ from activitypub.vocab import parse_activity
 from federation.errors import FetchError, PolicyRefusedError
 from federation.handlers import HANDLERS, Context
 from federation.policy import domain_of
+from federation.receipts import PROCESSED, Receipt
 from federation.service import Federation
 from fediverse.ids import now_ms
 from fediverse.rawsql import Raw
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 
 
 _STORED = "SELECT ap_raw, processed_at FROM received_activities WHERE id = ?"
-_PROCESSED = "UPDATE received_activities SET processed_at = ? WHERE id = ?"
 
 
 async def process_received(fed: Federation, payload: dict[str, Any]) -> None:
@@ -37,12 +37,14 @@ async def process_received(fed: Federation, payload: dict[str, Any]) -> None:
         return
     raw = orjson.loads(rows[0]["ap_raw"])
     handler = HANDLERS.get(str(raw.get("type")))
+    receipt = Receipt(received_id)
     if handler is not None:
-        await _dispatch(fed, handler, raw)
-    await store.write_alone(_PROCESSED, now_ms(), received_id)
+        await _dispatch(fed, handler, raw, receipt)
+    if not receipt.marked:  # a handler may have marked it in its own transaction
+        await store.write_alone(PROCESSED, now_ms(), received_id)
 
 
-async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any]) -> None:
+async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any], receipt: Receipt) -> None:
     try:
         activity = parse_activity(raw)
     except ActivityPubError as exc:  # checked at the inbox; a parser change may still refuse
@@ -57,6 +59,6 @@ async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any]) -> None:
     if actor.suspended_at is not None:
         return
     try:
-        await handler(Context(fed, actor), activity)
+        await handler(Context(fed, actor, receipt), activity)
     except PolicyRefusedError as exc:  # e.g. a boost of a post on a refused domain
         log.info("activity refers to a refused domain", extra={"error": exc.message})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from databases.core import Connection
 
 from activitypub.vocab import Activity
+from federation.receipts import Receipt
 from federation.service import Federation
 from fediverse.remote import AccountRef, account_by_uri
 from fediverse.storage.database import Store
@@ -20,6 +21,7 @@ FEDERATE = "federate"
 class Context:
     fed: Federation
     actor: AccountRef  # the remote actor who sent (and signed) the activity
+    receipt: Receipt = field(default_factory=Receipt)
 
     @property
     def store(self) -> Store:

@@ -31,7 +31,7 @@ async def handle(ctx: Context, activity: Activity) -> None:
         return  # only the author may create their post
     if await _may_be_for_a_group(ctx, note) and await receive_post(ctx.fed, ctx.actor, activity):
         return  # a post for one of our groups: taken (and announced) or refused
-    await store_note(ctx.fed, note, ctx.actor)
+    await store_note(ctx.fed, note, ctx.actor, receipt=ctx.receipt)
 
 
 async def _may_be_for_a_group(ctx: Context, note: Note) -> bool:

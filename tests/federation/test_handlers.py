@@ -20,6 +20,7 @@ from fediverse.storage.tables import (
     follow_requests,
     follows,
     notifications,
+    received_activities,
     status_edits,
     status_pins,
     statuses,
@@ -149,6 +150,24 @@ async def test_create__from_misskey_is_stored_when_someone_follows_the_author(be
     (status,) = await rows(bench, statuses, statuses.c.local.is_(False))
     assert status._mapping["uri"] == create["object"]["id"]
     assert "<script" not in status._mapping["content"]
+
+
+async def test_create__every_stored_activity_is_marked_processed_once_handled(
+    bench: Bench,
+) -> None:
+    """A new post carries the mark in its own transaction; a repeat, an unwanted post and
+    a post already known get it from the worker."""
+    alice = await bench.user("alice")
+    actor = bench.remote.add_actor(remote_actor("misskey/actor.json", ALICE_MK))
+    create = fixture("misskey/create_note.json")
+    await deliver(bench, actor, create)  # nobody follows the author: not stored
+    await followed_by_local(bench, actor, alice)
+    await deliver(bench, actor, {**create, "id": create["id"] + "2"})  # stored
+    await deliver(bench, actor, {**create, "id": create["id"] + "3"})  # known already
+    assert await count(bench, statuses, statuses.c.local.is_(False)) == 1
+    unmarked = received_activities.c.processed_at.is_(None)
+    assert await count(bench, received_activities) == 3
+    assert await count(bench, received_activities, unmarked) == 0
 
 
 async def test_create__sanitizes_hostile_html(bench: Bench) -> None:
