@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from federation import push_delivery
 from federation.delivery import DELIVER, Delivery
 from federation.handlers.base import FEDERATE
 from federation.inbox_writer import INBOX_JOB
@@ -37,4 +38,5 @@ def build_registry(
     tasks.register(registry, runtime.store, Path(runtime.settings.media_dir))
     instances_purge.register(registry, runtime.store)
     scheduled.register(registry, runtime)
+    push_delivery.register(registry, runtime, http)
     return registry

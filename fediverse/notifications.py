@@ -12,6 +12,7 @@ from fediverse.errors import NotFoundError, ValidationError
 from fediverse.events import Event
 from fediverse.ids import now_ms
 from fediverse.paging import PageQuery, apply_page, newest_first
+from fediverse.push import enqueue_for
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import notifications
@@ -116,6 +117,7 @@ async def notify(
     )
     event = Event(f"user:{account_id}", "notification", {"notification_id": str(notification_id)})
     store.publish_after_commit(conn, event)
+    await enqueue_for(store, conn, account_id, notification_id)
     return notification_id
 
 

@@ -759,3 +759,20 @@ featured_tags = Table(
     _created(),
     UniqueConstraint("account_id", "tag_id"),
 )
+
+# Web Push subscriptions: one per access token, as Mastodon keeps them.
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    _id(),
+    _ref("account_id", "accounts"),
+    _ref("token_id", "oauth_tokens"),
+    Column("endpoint", Text, nullable=False),
+    Column("key_p256dh", String(200), nullable=False),
+    Column("key_auth", String(100), nullable=False),
+    Column("alerts", Text, nullable=False, server_default="{}"),  # JSON: type -> bool
+    Column("policy", String(10), nullable=False, server_default="all"),
+    _created(),
+    UniqueConstraint("token_id"),
+)
+Index("ix_push_subscriptions_account_id", push_subscriptions.c.account_id)

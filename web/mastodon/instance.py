@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from fediverse import about, media, polls, statuses
+from fediverse.push import vapid_public_key
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_by_ids_json
 
@@ -91,7 +92,7 @@ async def instance_v2(call: Call) -> Response:
     base = call.settings.base_url
     configuration = _configuration()
     configuration["urls"] = {"streaming": _streaming_url(call), "status": None}
-    configuration["vapid"] = {"public_key": ""}
+    configuration["vapid"] = {"public_key": await vapid_public_key(call.store)}
     configuration["translation"] = {"enabled": False}
     return json(
         {

@@ -13,6 +13,7 @@ from web.mastodon import (
     lists,
     markers,
     preferences,
+    push,
     scheduled,
     tags,
     trends,
@@ -69,6 +70,13 @@ def part2_routes() -> list[BaseRoute]:
         *_notification_routes(),
         *_announcement_routes(),
         *_discovery_routes(),
+        *route(
+            "/api/v1/push/subscription",
+            POST=push.subscribe,
+            GET=push.show,
+            PUT=push.update,
+            DELETE=push.unsubscribe,
+        ),
         *route("/api/v1/scheduled_statuses", GET=scheduled.index),
         *route(
             "/api/v1/scheduled_statuses/{id}",

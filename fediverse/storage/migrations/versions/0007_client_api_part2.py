@@ -46,6 +46,7 @@ TABLES = [
     "scheduled_statuses",
     "suggestion_dismissals",
     "featured_tags",
+    "push_subscriptions",
 ]
 
 
@@ -365,6 +366,35 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "account_id", "tag_id", name=op.f("uq_featured_tags_account_id_tag_id")
         ),
+    )
+    op.create_table(
+        "push_subscriptions",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("token_id", sa.BigInteger(), nullable=False),
+        sa.Column("endpoint", sa.Text(), nullable=False),
+        sa.Column("key_p256dh", sa.String(length=200), nullable=False),
+        sa.Column("key_auth", sa.String(length=100), nullable=False),
+        sa.Column("alerts", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("policy", sa.String(length=10), server_default="all", nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_push_subscriptions_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["token_id"],
+            ["oauth_tokens.id"],
+            name=op.f("fk_push_subscriptions_token_id_oauth_tokens"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscriptions")),
+        sa.UniqueConstraint("token_id", name=op.f("uq_push_subscriptions_token_id")),
+    )
+    op.create_index(
+        "ix_push_subscriptions_account_id", "push_subscriptions", ["account_id"], unique=False
     )
     _create_search()
 
