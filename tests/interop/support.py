@@ -38,6 +38,22 @@ def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECOND
     raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
 
 
+class Steps:
+    """Scenario steps that several tests rely on (a follow, say), each run once per world.
+
+    Every test asks for the steps it needs, so that any test passes alone or in any order,
+    also when pytest-xdist splits a module across workers (each with a world of its own).
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[str, Any] = {}
+
+    def once(self, name: str, step: Callable[[], Any]) -> Any:
+        if name not in self._results:
+            self._results[name] = step()
+        return self._results[name]
+
+
 def require_tool(name: str) -> str:
     """The path of ``name``; skips on a bare machine, fails under CI (setup.sh installs it)."""
     found = shutil.which(name)

@@ -9,7 +9,7 @@ RFC 9421 is not exercised against this peer.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -18,8 +18,8 @@ import pytest
 from tests.interop.support import (
     HERE,
     Kollegium,
+    Steps,
     eventually,
-    kollegium_instance,
     require_path,
     require_tool,
     running,
@@ -29,7 +29,6 @@ from tests.support.processes import free_port, instance_env
 
 pytestmark = pytest.mark.slow
 PEER_HOST = "127.0.0.5"
-KOLLEGIUM_HOST = "127.0.0.4"
 
 
 @dataclass
@@ -70,10 +69,33 @@ class FedifyPeer:
 class World:
     kollegium: Kollegium
     peer: FedifyPeer
+    steps: Steps = field(default_factory=Steps)
+
+    def fedify_follows_kalle(self) -> str:
+        """Fedify's actor follows kalle and gets the Accept; the Follow's id."""
+
+        def step() -> str:
+            follow = str(self.peer.command("follow", target=self.kollegium.actor("kalle"))["id"])
+            eventually(lambda: self.peer.received("Accept", object=follow), "Accept on Fedify")
+            return follow
+
+        return str(self.steps.once("fedify follows kalle", step))
+
+    def karin_follows_alice(self) -> str:
+        """karin follows Fedify's actor and gets its Accept; alice's account id on Kollegium."""
+        k = self.kollegium
+
+        def step() -> str:
+            alice = str(k.resolve("karin", f"alice@{self.peer.domain}")["id"])
+            k.api("karin", "POST", f"/api/v1/accounts/{alice}/follow")
+            eventually(lambda: k.relationship("karin", alice)["following"], "Fedify's Accept")
+            return alice
+
+        return str(self.steps.once("karin follows alice", step))
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, kollegium: Kollegium) -> Iterator[World]:
     node = require_tool("node")
     require_path(HERE / "fedify" / "node_modules" / "@fedify", "run tests/interop/setup.sh")
     root = tmp_path_factory.mktemp("interop-fedify")
@@ -81,12 +103,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     env = instance_env("", "", PEER_HOST=PEER_HOST, PEER_PORT=str(port))
     log = root / "fedify.log"
     peer = FedifyPeer(f"http://{PEER_HOST}:{port}")
-    with (
-        running([node, "peer.mjs"], cwd=HERE / "fedify", env=env, log=log) as process,
-        kollegium_instance(root, KOLLEGIUM_HOST, ("karin", "kalle")) as instance,
-    ):
+    with running([node, "peer.mjs"], cwd=HERE / "fedify", env=env, log=log) as process:
         wait_for_http(f"{peer.base_url}/_test/health", process, log, 20)
-        yield World(instance, peer)
+        yield World(kollegium, peer)
 
 
 def peer_note_in_home(world: World, note: str) -> dict[str, Any]:
@@ -105,8 +124,8 @@ def test_kollegium_resolves_the_fedify_actor_by_webfinger(world: World) -> None:
 
 def test_fedify_follows_a_kollegium_user_and_gets_accept(world: World) -> None:
     k, peer = world.kollegium, world.peer
-    follow = peer.command("follow", target=k.actor("kalle"))["id"]
-    accepts = eventually(lambda: peer.received("Accept", object=follow), "Accept on Fedify")
+    follow = world.fedify_follows_kalle()
+    accepts = peer.received("Accept", object=follow)
     assert accepts[0]["actor"] == k.actor("kalle")
     me = k.api("kalle", "GET", "/api/v1/accounts/verify_credentials")["id"]
     followers = k.api("kalle", "GET", f"/api/v1/accounts/{me}/followers")
@@ -115,6 +134,7 @@ def test_fedify_follows_a_kollegium_user_and_gets_accept(world: World) -> None:
 
 def test_a_kollegium_post_reaches_fedify_with_a_signature_it_verified(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.fedify_follows_kalle()
     status = k.post("kalle", "Hej Fedify, från Kollegium")
     creates = eventually(lambda: peer.received("Create", object=status["uri"]), "Create on Fedify")
     note = creates[0]["json"]["object"]
@@ -122,11 +142,12 @@ def test_a_kollegium_post_reaches_fedify_with_a_signature_it_verified(world: Wor
     assert note["attributedTo"] == k.actor("kalle")
     delivered = [r for r in peer.requests() if r["status"] == 202]
     assert delivered, peer.requests()
-    assert all(f'keyId="{k.actor("kalle")}#main-key"' in r["signature"] for r in delivered[-1:])
+    assert any(f'keyId="{k.actor("kalle")}#main-key"' in r["signature"] for r in delivered)
 
 
 def test_a_local_only_post_never_reaches_fedify(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.fedify_follows_kalle()
     status = k.post("kalle", "Bara för oss", local_only="true")
     marker = k.post("kalle", "Efter den lokala")
     eventually(lambda: peer.received("Create", object=marker["uri"]), "the later post on Fedify")
@@ -153,13 +174,9 @@ def test_fedify_refuses_an_unsigned_delivery(world: World) -> None:
 
 def test_kollegium_follows_fedify_and_its_note_reaches_the_home_timeline(world: World) -> None:
     k, peer = world.kollegium, world.peer
-    alice = k.resolve("karin", f"alice@{peer.domain}")["id"]
-    k.api("karin", "POST", f"/api/v1/accounts/{alice}/follow")
-    follows = eventually(
-        lambda: peer.received("Follow", actor=k.actor("karin")), "karin's Follow on Fedify"
-    )
+    world.karin_follows_alice()
+    follows = peer.received("Follow", actor=k.actor("karin"))
     assert follows[0]["object"] == peer.actor
-    eventually(lambda: k.relationship("karin", alice)["following"], "Fedify's Accept on Kollegium")
 
     # The command answers 200 only when Kollegium's inbox accepted the signed POST (202).
     note = peer.command("create", content="<p>Hej från Fedify</p>")["note"]
@@ -177,6 +194,7 @@ def test_a_fedify_mention_notifies_the_kollegium_user(world: World) -> None:
 
 def test_like_and_undo_from_kollegium_reach_fedify(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.karin_follows_alice()
     note = peer.command("create", content="<p>Gilla mig</p>")["note"]
     status = peer_note_in_home(world, note)
     k.api("karin", "POST", f"/api/v1/statuses/{status['id']}/favourite")
@@ -201,6 +219,7 @@ def test_like_and_undo_from_fedify_reach_kollegium(world: World) -> None:
 
 def test_a_fedify_delete_removes_the_status_on_kollegium(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.karin_follows_alice()
     note = peer.command("create", content="<p>Snart borta</p>")["note"]
     status = peer_note_in_home(world, note)
     peer.command("delete", note=note)
@@ -212,6 +231,7 @@ def test_a_fedify_delete_removes_the_status_on_kollegium(world: World) -> None:
 
 def test_a_kollegium_delete_reaches_fedify(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.fedify_follows_kalle()
     status = k.post("kalle", "Det här tar jag bort")
     eventually(lambda: peer.received("Create", object=status["uri"]), "the post on Fedify")
     k.api("kalle", "DELETE", f"/api/v1/statuses/{status['id']}")

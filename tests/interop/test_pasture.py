@@ -23,7 +23,6 @@ import pytest
 from tests.interop.support import (
     HERE,
     Kollegium,
-    kollegium_instance,
     require_path,
     running,
     wait_for_http,
@@ -32,13 +31,14 @@ from tests.support.processes import free_port, instance_env
 
 pytestmark = pytest.mark.slow
 VERIFIER_HOST = "127.0.0.8"
-KOLLEGIUM_HOST = "127.0.0.9"
 SIGNED = ("bob", "claire", "emily", "frank")
 UNSIGNED = ("alice", "dean")
 
 
 @pytest.fixture(scope="module")
-def verdict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def verdict(
+    tmp_path_factory: pytest.TempPathFactory, kollegium: Kollegium
+) -> Iterator[dict[str, Any]]:
     python = HERE / ".venv" / "bin" / "python"
     require_path(python, "run tests/interop/setup.sh (fediverse-pasture's own venv)")
     root = tmp_path_factory.mktemp("interop-pasture")
@@ -48,18 +48,15 @@ def verdict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     log = root / "verifier.log"
     base_url = f"http://{VERIFIER_HOST}:{port}"
     command = [str(python), str(HERE / "pasture" / "verifier.py")]
-    with (
-        running(command, cwd=root, env=env, log=log) as process,
-        kollegium_instance(root, KOLLEGIUM_HOST, ("kalle",)) as instance,
-    ):
+    with running(command, cwd=root, env=env, log=log) as process:
         wait_for_http(f"{base_url}/alice", process, log, 30)
-        yield run_verifier(base_url, instance)
+        yield run_verifier(base_url, kollegium)
 
 
 def run_verifier(base_url: str, instance: Kollegium) -> dict[str, Any]:
     answer = httpx.get(
         base_url,
-        params={"actor_uri": f"kalle@{instance.domain}"},
+        params={"actor_uri": f"pia@{instance.domain}"},
         headers={"Accept": "application/json"},
         timeout=60,
     )

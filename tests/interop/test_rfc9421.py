@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -22,8 +22,8 @@ import pytest
 from tests.interop.support import (
     HERE,
     Kollegium,
+    Steps,
     eventually,
-    kollegium_instance,
     require_path,
     running,
     wait_for_http,
@@ -32,7 +32,6 @@ from tests.support.processes import free_port, instance_env
 
 pytestmark = pytest.mark.slow
 PEER_HOST = "127.0.0.10"
-KOLLEGIUM_HOST = "127.0.0.11"
 AS = "https://www.w3.org/ns/activitystreams"
 
 
@@ -64,10 +63,26 @@ class Peer:
 class World:
     kollegium: Kollegium
     peer: Peer
+    steps: Steps = field(default_factory=Steps)
+
+    def carol_follows_rut(self) -> str:
+        """carol's signed Follow, taken (202), and rut's Accept seen by the peer."""
+        k, peer = self.kollegium, self.peer
+
+        def step() -> str:
+            follow_id = f"{peer.actor}#follow-1"
+            sent = peer.send(
+                f"{k.actor('rut')}/inbox", id=follow_id, type="Follow", object=k.actor("rut")
+            )
+            assert sent["status"] == 202, sent
+            eventually(lambda: peer.received("Accept"), "rut's Accept on the peer")
+            return follow_id
+
+        return str(self.steps.once("carol follows rut", step))
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, kollegium: Kollegium) -> Iterator[World]:
     python = HERE / ".venv" / "bin" / "python"
     require_path(python, "run tests/interop/setup.sh (the interop venv)")
     root = tmp_path_factory.mktemp("interop-rfc9421")
@@ -77,24 +92,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     log = root / "peer.log"
     peer = Peer(f"http://{PEER_HOST}:{port}")
     command = [str(python), str(HERE / "rfc9421" / "peer.py")]
-    with (
-        running(command, cwd=root, env=env, log=log) as process,
-        kollegium_instance(root, KOLLEGIUM_HOST, ("kalle",)) as instance,
-    ):
+    with running(command, cwd=root, env=env, log=log) as process:
         wait_for_http(f"{peer.base_url}/users/carol", process, log, 30)
-        yield World(instance, peer)
+        yield World(kollegium, peer)
 
 
 def test_an_rfc9421_signed_follow_is_verified_and_the_accept_double_knocks(world: World) -> None:
     k, peer = world.kollegium, world.peer
-    follow_id = f"{peer.actor}#follow-1"
-    sent = peer.send(
-        f"{k.actor('kalle')}/inbox", id=follow_id, type="Follow", object=k.actor("kalle")
-    )
-    assert sent["status"] == 202, sent
-
-    accepts = eventually(lambda: peer.received("Accept"), "kalle's Accept on the peer")
-    assert accepts[0]["keyid"] == f"{k.actor('kalle')}#main-key"
+    follow_id = world.carol_follows_rut()
+    accepts = peer.received("Accept")
+    assert accepts[0]["keyid"] == f"{k.actor('rut')}#main-key"
     accepted = accepts[0]["activity"]["object"]
     assert (accepted["id"] if isinstance(accepted, dict) else accepted) == follow_id
     schemes = [(r["scheme"], r["status"]) for r in peer.requests()]
@@ -103,8 +110,9 @@ def test_an_rfc9421_signed_follow_is_verified_and_the_accept_double_knocks(world
 
 def test_a_post_goes_out_with_rfc9421_at_once_once_learned(world: World) -> None:
     k, peer = world.kollegium, world.peer
+    world.carol_follows_rut()
     before = len(peer.requests())
-    status = k.post("kalle", "Hej RFC 9421")
+    status = k.post("rut", "Hej RFC 9421")
 
     def arrived() -> list[dict[str, Any]]:
         return [
@@ -121,9 +129,9 @@ def test_an_rfc9421_signed_mention_notifies(world: World) -> None:
         "id": f"{peer.actor}/notes/1",
         "type": "Note",
         "attributedTo": peer.actor,
-        "content": "<p>@kalle hej</p>",
-        "to": [k.actor("kalle")],
-        "tag": [{"type": "Mention", "href": k.actor("kalle"), "name": f"@kalle@{k.domain}"}],
+        "content": "<p>@rut hej</p>",
+        "to": [k.actor("rut")],
+        "tag": [{"type": "Mention", "href": k.actor("rut"), "name": f"@rut@{k.domain}"}],
     }
     sent = peer.send(
         f"{k.base_url}/inbox",
@@ -133,14 +141,14 @@ def test_an_rfc9421_signed_mention_notifies(world: World) -> None:
         to=note["to"],
     )
     assert sent["status"] == 202, sent
-    mentions = eventually(lambda: k.notifications("kalle", "mention"), "the mention on Kollegium")
+    mentions = eventually(lambda: k.notifications("rut", "mention"), "the mention on Kollegium")
     assert mentions[0]["account"]["acct"] == f"carol@{peer.domain}"
 
 
 def test_a_forged_rfc9421_signature_is_refused(world: World) -> None:
     k, peer = world.kollegium, world.peer
     like = {"@context": AS, "id": f"{peer.actor}#x", "type": "Like", "actor": peer.actor}
-    body = json.dumps({**like, "object": k.actor("kalle")}).encode()
+    body = json.dumps({**like, "object": k.actor("rut")}).encode()
     digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
     components = '("@method" "@target-uri" "content-digest")'
     params = f'created={int(time.time())};keyid="{peer.actor}#main-key"'
