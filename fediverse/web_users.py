@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import func, select, update
 
 from fediverse.errors import ValidationError
+from fediverse.ids import now_ms
 from fediverse.storage.database import Store
 from fediverse.storage.tables import accounts, departments, notifications, users
 
@@ -29,6 +30,12 @@ class WebUser:
     locale: str
     preferences: dict[str, Any] = field(default_factory=dict)
     unread_notifications: int = 0  # counted up to UNREAD_CAP
+
+    @property
+    def signed_out_at(self) -> int:
+        """When the user last signed out: sessions begun before then are over."""
+        value = self.preferences.get("signed_out_at", 0)
+        return value if isinstance(value, int) else 0
 
     @property
     def is_admin(self) -> bool:
@@ -114,3 +121,15 @@ async def staff_card(store: Store, account_id: int) -> StaffCard:
     if row is None:
         return StaffCard("", "")
     return StaffCard(row[0] or "", row[1] or "")
+
+
+async def record_sign_out(store: Store, user_id: int) -> None:
+    """End every web session of the user begun until now (cookies are signed, not stored)."""
+    async with store.write() as conn:
+        raw = await conn.fetch_val(select(users.c.settings).where(users.c.id == user_id))
+        prefs = orjson.loads(raw or "{}")
+        prefs = prefs if isinstance(prefs, dict) else {}
+        prefs["signed_out_at"] = now_ms()
+        await conn.execute(
+            update(users).where(users.c.id == user_id).values(settings=orjson.dumps(prefs).decode())
+        )

@@ -139,9 +139,19 @@ async def test_sign_in__sets_a_signed_httponly_samesite_session_and_sign_out_end
         cookie = right.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
         assert (await browser.get("/")).status_code == 200
+        stolen = browser.cookies[sessions.SESSION_COOKIE]
         out = await browser.post("/sign_out", data={"csrf_token": token})
         assert out.status_code == 303
         assert (await browser.get("/")).status_code == 303
+        # A copy of the cookie taken before signing out signs in no more.
+        async with site.client(**{sessions.SESSION_COOKIE: stolen}) as thief:
+            assert (await thief.get("/")).status_code == 303
+            assert (await thief.get("/ui/live")).status_code == 401
+        again = await browser.post(
+            "/sign_in",
+            data={"csrf_token": token, "login": "bertil", "password": "lösenord-123", "next": "/"},
+        )
+        assert again.status_code == 303 and (await browser.get("/")).status_code == 200
 
 
 async def test_forms_without_a_valid_token__are_refused_and_change_nothing(site: Site) -> None:

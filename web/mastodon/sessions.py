@@ -26,6 +26,13 @@ def _sign(settings: Settings, value: str) -> str:
 
 def session_user(request: Request, settings: Settings) -> int | None:
     """The user id of a valid session cookie, or None."""
+    found = session_of(request, settings)
+    return found[0] if found is not None else None
+
+
+def session_of(request: Request, settings: Settings) -> tuple[int, int] | None:
+    """The user id and the start (unix ms) of a valid session cookie, or None; the start lets
+    a user's "sign out" end the sessions begun before it."""
     raw = request.cookies.get(SESSION_COOKIE, "")
     parts = raw.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
@@ -34,7 +41,7 @@ def session_user(request: Request, settings: Settings) -> int | None:
         return None
     if int(parts[1]) < now_ms():
         return None
-    return int(parts[0])
+    return int(parts[0]), int(parts[1]) - SESSION_LIFETIME_MS
 
 
 def start_session(response: Response, settings: Settings, user_id: int) -> None:

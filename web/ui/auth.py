@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import oauth
-from fediverse.web_users import set_locale
+from fediverse.web_users import record_sign_out, set_locale
 from web.mastodon import sessions
 from web.ui import i18n
 from web.ui.pages import Ui
@@ -40,6 +40,8 @@ async def sign_in(ui: Ui) -> Response:
 
 
 async def sign_out(ui: Ui) -> Response:
+    if ui.user is not None:  # a copy of the cookie, wherever it is, no longer signs in
+        await record_sign_out(ui.runtime.store, ui.user.user_id)
     response = ui.redirect("/sign_in")
     sessions.end_session(response)
     return response

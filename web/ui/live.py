@@ -10,14 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fediverse.runtime import Runtime
-from fediverse.web_users import web_user
-from web.mastodon import sessions
 from web.mastodon.auth import UnauthorizedError
+from web.ui.pages import signed_in_user
 
 
 async def session_viewer(request: Request, runtime: Runtime) -> int:
-    user_id = sessions.session_user(request, runtime.settings)
-    user = await web_user(runtime.store, user_id) if user_id is not None else None
+    user = await signed_in_user(request, runtime)
     if user is None:
         raise UnauthorizedError("Sign in first")
     return user.account_id

@@ -113,9 +113,19 @@ def _sign_in_url(request: Request) -> str:
     return f"/sign_in?next={quote(target, safe='')}"
 
 
+async def signed_in_user(request: Request, runtime: Runtime) -> WebUser | None:
+    """The user of the session cookie, unless they are gone or signed out since it began."""
+    found = sessions.session_of(request, runtime.settings)
+    if found is None:
+        return None
+    user = await web_user(runtime.store, found[0])
+    if user is None or found[1] <= user.signed_out_at:
+        return None
+    return user
+
+
 async def _ui(request: Request, runtime: Runtime) -> Ui:
-    user_id = sessions.session_user(request, runtime.settings)
-    user = await web_user(runtime.store, user_id) if user_id is not None else None
+    user = await signed_in_user(request, runtime)
     seed, fresh = sessions.csrf_seed(request)
     locale = i18n.pick_locale(request, user.locale if user else None)
     ui = Ui(request, runtime, user, locale, seed, fresh)
