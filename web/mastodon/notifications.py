@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from fediverse import notifications
+from fediverse.filters import active_filters
 from fediverse.hydrate import load_accounts, load_status_page
 from fediverse.reports import reports_by_id
 from fediverse.statuses import visible_rows
@@ -17,6 +18,7 @@ from web.mastodon.pagination import link_header, page_query
 from web.mastodon.serializers.accounts import serialize_account
 from web.mastodon.serializers.admin import serialize_report
 from web.mastodon.serializers.common import iso_time
+from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import StatusSerializer
 
 
@@ -59,7 +61,22 @@ async def notification_entities(
             result[-1]["report"] = serialize_report(
                 report, serialize_account(target, base) if target else None
             )
-    return result
+    return await _filtered(store, account_id, result)
+
+
+async def _filtered(
+    store: Store, account_id: int, found: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The user's filters on the notifications' statuses: ``filtered`` set, and those a
+    ``hide`` filter of the notifications context matches left out."""
+    shown = [n["status"] for n in found if n["status"] is not None]
+    if not shown:
+        return found
+    active = await active_filters(store, account_id)
+    if not active:
+        return found
+    kept = {id(s) for s in apply_filters(shown, active, "notifications")}
+    return [n for n in found if n["status"] is None or id(n["status"]) in kept]
 
 
 @api("read:notifications")

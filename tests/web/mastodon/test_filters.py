@@ -253,3 +253,22 @@ async def test_filters__hide_in_threads_and_on_profiles(instance: Instance) -> N
     assert [s["id"] for s in shown_to_bo["descendants"]] == [reply.json()["id"]]
     profile = await c.get(f"/api/v1/accounts/{bo.account_id}/statuses", headers=anna.headers)
     assert [s["id"] for s in profile.json()] == [root]
+
+
+async def test_filters__hide_notifications_whose_status_matches(instance: Instance) -> None:
+    anna, bo = await member(instance, "anna"), await member(instance, "bo")
+    c = instance.client
+    await c.post(
+        "/api/v2/filters",
+        json={
+            "title": "Reklam",
+            "context": ["notifications"],
+            "filter_action": "hide",
+            "keywords_attributes": [{"keyword": "erbjudande"}],
+        },
+        headers=anna.headers,
+    )
+    await post(instance, bo, "@anna ett erbjudande!")
+    kept = await post(instance, bo, "@anna en fråga")
+    listed = (await c.get("/api/v1/notifications", headers=anna.headers)).json()
+    assert [n["status"]["id"] for n in listed] == [kept]
