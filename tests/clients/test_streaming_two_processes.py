@@ -1,8 +1,10 @@
 """Two `kollegium serve` processes of one instance on one PostgreSQL, as behind a proxy: a
-status posted through one reaches a stream held open on the other (LISTEN/NOTIFY)."""
+status posted through one reaches a stream held open on the other, over PostgreSQL's
+LISTEN/NOTIFY and over Redis (when KOLLEGIUM_TEST_REDIS_URL names one)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,19 +13,34 @@ import httpx
 import orjson
 import pytest
 
-from tests.clients.conftest import PASSWORD, prepare_instance
+from tests.clients.conftest import PASSWORD
 from tests.support.databases import postgres_database_sync
-from tests.support.processes import free_port, serving
+from tests.support.processes import free_port, instance_env, kollegium, serving
 
 pytestmark = pytest.mark.postgres
+MEMBERS = ("anna", "bosse")
 
 
-@pytest.fixture(scope="module")
-def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    cwd: Path = tmp_path_factory.mktemp("two-processes")
+@pytest.fixture(scope="module", params=["notify", "redis"])
+def two_processes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    redis_url = os.environ.get("KOLLEGIUM_TEST_REDIS_URL")
+    if request.param == "redis" and not redis_url:
+        pytest.skip("KOLLEGIUM_TEST_REDIS_URL is not set; the Redis bus is not tested")
+    cwd: Path = tmp_path_factory.mktemp(f"two-processes-{request.param}")
     with postgres_database_sync() as url:
         port = free_port("127.0.0.1")
-        env = prepare_instance(url, cwd, "127.0.0.1", port)
+        env = instance_env(url, f"127.0.0.1:{port}")
+        users = (
+            ["user", "create", m, "--email", f"{m}@kommun-a.se", "--password", PASSWORD]
+            for m in MEMBERS
+        )
+        for args in (["init"], *users):
+            done = kollegium(*args, env=env, cwd=cwd)
+            assert done.returncode == 0, done.stderr
+        if request.param == "redis":
+            env["KOLLEGIUM_REDIS_URL"] = str(redis_url)
         with serving(env, cwd, port=port) as first, serving(env, cwd) as second:
             yield first, second
 
