@@ -351,3 +351,24 @@ async def test_delete__asks_first_then_removes_only_ones_own_post(site: Site) ->
     assert deleted.status_code == 303
     assert "Fel information" not in (await anna.client.get("/")).text
     assert (await anna.client.get(f"/statuses/{status_id}")).status_code == 404
+
+
+async def test_web_sign_in__also_signs_in_to_the_consent_page_and_sign_out_ends_both(
+    site: Site,
+) -> None:
+    anna = await site.person("anna")
+    app, _secret = await oauth.create_application(
+        site.runtime.store,
+        name="Phanpy",
+        redirect_uris=[oauth.OOB],
+        scopes=oauth.parse_scopes("read"),
+        website=None,
+    )
+    path = f"/oauth/authorize?response_type=code&client_id={app.client_id}&scope=read"
+    consent = await anna.client.get(path)
+    assert "Godkänn" in consent.text and "Phanpy" in consent.text
+    cookie = anna.client.cookies[sessions.SESSION_COOKIE]
+    await anna.form("/sign_out")
+    async with site.client(**{sessions.SESSION_COOKIE: cookie}) as copy:
+        again = await copy.get(path)
+        assert "Godkänn" not in again.text and 'name="password"' in again.text

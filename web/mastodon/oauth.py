@@ -14,6 +14,7 @@ from fediverse import oauth
 from fediverse.errors import KollegiumError
 from fediverse.oauth import OOB, Application, IssuedToken, OAuthError
 from fediverse.runtime import Runtime
+from fediverse.web_users import web_user
 from web.mastodon import sessions
 from web.mastodon.endpoint import Call, api, json, route
 from web.mastodon.i18n import pick_locale, translator
@@ -258,13 +259,23 @@ def _error_page(request: Request, exc: KollegiumError) -> Response:
     )
 
 
+async def _session_user(request: Request, runtime: Runtime) -> int | None:
+    """The signed-in user of the browser, as the web app sees them: a session begun before
+    the user last signed out no longer counts."""
+    found = sessions.session_of(request, runtime.settings)
+    if found is None:
+        return None
+    user = await web_user(runtime.store, found[0])
+    return user.user_id if user is not None and found[1] > user.signed_out_at else None
+
+
 async def authorize_page(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     try:
         auth = await _authorize_request(runtime, dict(request.query_params))
     except KollegiumError as exc:
         return _error_page(request, exc)
-    user_id = sessions.session_user(request, runtime.settings)
+    user_id = await _session_user(request, runtime)
     if request.query_params.get("force_login") in ("true", "1"):
         user_id = None
     return await _consent_or_sign_in(request, runtime, auth, user_id)
@@ -291,7 +302,7 @@ async def authorize_submit(request: Request) -> Response:
     step = values.get("step")
     if step == "sign_in":
         return await _sign_in(request, runtime, auth, values)
-    user_id = sessions.session_user(request, runtime.settings)
+    user_id = await _session_user(request, runtime)
     if user_id is None:
         return await _consent_or_sign_in(request, runtime, auth, None)
     if step == "approve":
