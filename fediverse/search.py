@@ -159,7 +159,7 @@ async def search_statuses(
     if found is None:
         return []
     condition, fts = found
-    await catch_up(store)
+    await catch_up(store, most=SEARCH_CATCH_UP)
     key = fts.c.rowid if fts is not None else statuses.c.id
     source = statuses.join(fts, fts.c.rowid == statuses.c.id) if fts is not None else statuses
     q = (
@@ -184,11 +184,15 @@ async def search_statuses(
         return [r._mapping for r in await conn.fetch_all(q)]
 
 
+SEARCH_CATCH_UP = 20_000
 CATCH_UP_MARGIN = id_at(60_000)  # ids are taken before commit: look a minute behind the newest
 
 
-async def catch_up(store: Store, *, batch: int = 2000) -> int:
-    """Index (SQLite) the statuses that arrived since the newest one indexed; how many."""
+async def catch_up(store: Store, *, batch: int = 2000, most: int | None = None) -> int:
+    """Index (SQLite) the statuses that arrived since the newest one indexed, oldest first,
+    at most ``most`` of them; how many. A search indexes at most SEARCH_CATCH_UP, so that a
+    large backlog (a database copied in, a bulk load) slows each search a little, never one
+    a lot."""
     if not store.is_sqlite:
         return 0
     async with store.read() as conn:
@@ -196,22 +200,23 @@ async def catch_up(store: Store, *, batch: int = 2000) -> int:
         newest = await conn.fetch_val(select(func.max(statuses.c.id))) or 0
     if newest <= indexed:
         return 0  # the common case: nothing new, and the writer is not asked for
-    done = 0
-    while True:
+    done, low = 0, max(indexed - CATCH_UP_MARGIN, 0)
+    while most is None or done < most:
         # In the write transaction, so that two searches never index one status twice.
         async with store.write() as conn:
-            rows = await conn.fetch_all(_unindexed(indexed - CATCH_UP_MARGIN, batch))
+            rows = await conn.fetch_all(_unindexed(low, batch))
             statements: list[tuple[str, list[object]]] = []
             for row in rows:
                 statements += index_statements(store, row[0], row[1], row[2])
             await Raw(conn).batch(statements)
         done += len(rows)
         if len(rows) < batch:
-            return done
+            break
+        low = rows[-1][0]
+    return done
 
 
-def _unindexed(after: int, limit: int) -> Any:
-    low = max(after, 0)
+def _unindexed(low: int, limit: int) -> Any:
     indexed = text("SELECT rowid FROM status_search WHERE rowid > :low").bindparams(low=low)
     return (
         select(statuses.c.id, statuses.c.spoiler_text, statuses.c.content)

@@ -95,3 +95,18 @@ async def test_search_refuses_bad_input_and_a_token_without_the_scope(instance: 
     writer = await member(instance, "bo", scopes="write")
     denied = await instance.client.get("/api/v2/search", params={"q": "x"}, headers=writer.headers)
     assert denied.status_code == 403
+
+
+async def test_the_sqlite_index_catches_up_in_bounded_steps(instance: Instance) -> None:
+    from fediverse.search import catch_up
+
+    anna = await member(instance, "anna")
+    for n in range(3):
+        await post(instance, anna, f"Inlägg nummer {n}")
+    if not instance.store.is_sqlite:
+        assert await catch_up(instance.store) == 0, "PostgreSQL indexes by itself"
+        return
+    assert await catch_up(instance.store, batch=1, most=2) == 2
+    assert await catch_up(instance.store, batch=1) == 1
+    assert await catch_up(instance.store) == 0
+    assert len(await found(instance, anna, "inlägg")) == 3
