@@ -10,7 +10,6 @@ from fediverse import accounts, oauth
 from fediverse.accounts import NewUser, create_user
 from tests.web.mastodon.conftest import Instance, Member
 
-
 _NEW_KEYS = accounts.new_key_columns
 
 
