@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ from fediverse.remote import local_account_by_username
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
 from tests.clients.conftest import PASSWORD, prepare_instance
-from tests.support.processes import free_port, serving
+from tests.support.processes import eventually, free_port, password_tokens, serving
 
 pytestmark = pytest.mark.slow
 WAIT_SECONDS = 25.0
@@ -62,28 +62,7 @@ class Node:
         return response.json()
 
     def sign_in(self) -> None:
-        app = httpx.post(
-            f"{self.base_url}/api/v1/apps",
-            data={
-                "client_name": "e2e",
-                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": "read write follow",
-            },
-        ).json()
-        for member in ("anna", "bosse", "cilla"):
-            token = httpx.post(
-                f"{self.base_url}/oauth/token",
-                data={
-                    "grant_type": "password",
-                    "client_id": app["client_id"],
-                    "client_secret": app["client_secret"],
-                    "username": member,
-                    "password": PASSWORD,
-                    "scope": "read write follow",
-                },
-            )
-            assert token.status_code == 200, token.text
-            self.tokens[member] = token.json()["access_token"]
+        self.tokens.update(password_tokens(self.base_url, ("anna", "bosse", "cilla"), PASSWORD))
 
     def resolve(self, member: str, acct: str) -> dict[str, Any] | None:
         found = self.api(
@@ -129,17 +108,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]
             stack.enter_context(serving(node.env, node.cwd, node.host, port=node.port))
             node.sign_in()
         yield nodes
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
 
 
 def signed_post(node: Node, username: str, url: str, activity: dict[str, Any]) -> httpx.Response:

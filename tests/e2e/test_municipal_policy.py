@@ -24,8 +24,8 @@ from federation.http import build_client
 from federation.service import build_federation
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
-from tests.e2e.test_three_instances import PASSWORD, Instance, eventually, relationship
-from tests.support.processes import free_port, instance_env, kollegium
+from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
+from tests.support.processes import eventually, free_port, instance_env, kollegium, password_tokens
 
 pytestmark = pytest.mark.slow
 SCOPES = "read write follow admin:read admin:write"
@@ -59,24 +59,7 @@ def allow(instance: Instance, *others: Instance) -> None:
 
 
 def sign_in(instance: Instance) -> None:
-    app = httpx.post(
-        f"{instance.base_url}/api/v1/apps",
-        data={"client_name": "e2e", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": SCOPES},
-    ).json()
-    for member in instance.members:
-        token = httpx.post(
-            f"{instance.base_url}/oauth/token",
-            data={
-                "grant_type": "password",
-                "client_id": app["client_id"],
-                "client_secret": app["client_secret"],
-                "username": member,
-                "password": PASSWORD,
-                "scope": SCOPES,
-            },
-        )
-        assert token.status_code == 200, token.text
-        instance.tokens[member] = token.json()["access_token"]
+    instance.tokens.update(password_tokens(instance.base_url, instance.members, PASSWORD, SCOPES))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import (
+    KOLLEGIUM,
+    eventually,
+    free_port,
+    instance_env,
+    kollegium,
+    password_tokens,
+    wait_healthy,
+)
 
 pytestmark = pytest.mark.slow
 PASSWORD = "lösenord-123"
@@ -77,28 +85,7 @@ class Instance:
         return response.json()
 
     def sign_in(self) -> None:
-        app = httpx.post(
-            f"{self.base_url}/api/v1/apps",
-            data={
-                "client_name": "e2e",
-                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": "read write follow",
-            },
-        ).json()
-        for member in self.members:
-            token = httpx.post(
-                f"{self.base_url}/oauth/token",
-                data={
-                    "grant_type": "password",
-                    "client_id": app["client_id"],
-                    "client_secret": app["client_secret"],
-                    "username": member,
-                    "password": PASSWORD,
-                    "scope": "read write follow",
-                },
-            )
-            assert token.status_code == 200, token.text
-            self.tokens[member] = token.json()["access_token"]
+        self.tokens.update(password_tokens(self.base_url, self.members, PASSWORD))
 
 
 def make_instance(root: Path, host: str, members: tuple[str, ...]) -> Instance:
@@ -156,17 +143,6 @@ def resolve_on(instance: Instance, acct: str) -> str:
     )
     assert found["accounts"], f"{acct} not found from {instance.domain}"
     return str(found["accounts"][0]["id"])
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
 
 
 def relationship(instance: Instance, member: str, account_id: str) -> dict[str, Any]:

@@ -8,9 +8,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -97,3 +98,46 @@ def serving(
             process.kill()
             process.wait()
         log.close()
+
+
+def password_tokens(
+    base_url: str, logins: Iterable[str], password: str, scopes: str = "read write follow"
+) -> dict[str, str]:
+    """Register an app on a running instance and sign each login in with the password grant,
+    as command-line clients do; the access token of each."""
+    app = httpx.post(
+        f"{base_url}/api/v1/apps",
+        data={
+            "client_name": "tests",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": scopes,
+        },
+    ).json()
+    tokens = {}
+    for login in logins:
+        answer = httpx.post(
+            f"{base_url}/oauth/token",
+            data={
+                "grant_type": "password",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "username": login,
+                "password": password,
+                "scope": scopes,
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        tokens[login] = str(answer.json()["access_token"])
+    return tokens
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = 25.0) -> Any:
+    """Poll ``check`` until it returns something truthy; fail saying ``what`` was missing."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
