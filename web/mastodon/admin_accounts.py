@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import moderation
-from fediverse.errors import NotFoundError
+from fediverse.errors import ForbiddenError, NotFoundError
 from fediverse.moderation import AccountAction, AccountFilter
 from web.mastodon.admin import acting, admin_accounts_json, require_staff
 from web.mastodon.endpoint import Api, Call, api, json
@@ -121,7 +121,29 @@ async def unsuspend(call: Call) -> Response:
     return await _undo(call, "unsuspend")
 
 
+@api(WRITE)
+async def approve(call: Call) -> Response:
+    """Kollegium has no sign-up queue (administrators create staff accounts), so every local
+    account is approved already: approving one shows it, as Mastodon does for an approved
+    account; a remote account has nothing to approve."""
+    require_staff(call)
+    row = await moderation.admin_account(call.store, call.path_id())
+    if row["domain"] is not None:
+        raise ForbiddenError("This action is not allowed")
+    return await _one(call, call.path_id())
+
+
+@api(WRITE)
+async def reject(call: Call) -> Response:
+    """Nothing is ever pending, so there is nothing to reject (suspend an account instead)."""
+    require_staff(call)
+    await moderation.admin_account(call.store, call.path_id())
+    raise ForbiddenError("This action is not allowed: the account is not pending approval")
+
+
 UNDOING: dict[str, Api] = {
+    "approve": approve,
+    "reject": reject,
     "enable": enable,
     "unsensitive": unsensitive,
     "unsilence": unsilence,

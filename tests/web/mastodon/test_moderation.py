@@ -325,3 +325,18 @@ async def test_report__forward_enqueues_a_flag_only_for_a_remote_account(staff: 
     forwards = [p for p in payloads if p.get("kind") == "report.forward"]
     assert [p["report_id"] for p in forwards] == [int(remote["id"])]
     assert forwards[0]["instance_actor_id"]
+
+
+async def test_admin_accounts__approve_shows_an_account_and_reject_finds_nothing_pending(
+    staff: Staff,
+) -> None:
+    base, troll = "/api/v1/admin/accounts", staff.troll.account_id
+    before = await actions(staff.instance)
+    approved = await staff.call("POST", f"{base}/{troll}/approve", staff.mod)
+    assert approved.status_code == 200
+    assert approved.json()["approved"] is True and approved.json()["id"] == str(troll)
+    rejected = await staff.call("POST", f"{base}/{troll}/reject", staff.mod)
+    assert rejected.status_code == 403 and "not pending" in rejected.json()["error"]
+    assert (await staff.call("POST", f"{base}/999/approve", staff.mod)).status_code == 404
+    assert (await staff.call("POST", f"{base}/{troll}/approve", staff.anna)).status_code == 403
+    assert await actions(staff.instance) == before
