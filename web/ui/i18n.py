@@ -12,11 +12,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 from starlette.requests import Request
 
 LOCALES = ("sv", "en")
@@ -29,6 +24,9 @@ STOCKHOLM = "Europe/Stockholm"
 @lru_cache(maxsize=len(LOCALES))
 def translations(locale: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``locale``; English (the message ids) needs none."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not po.is_file():
         return gettext.NullTranslations()
@@ -72,20 +70,29 @@ def pick_locale(request: Request, user_locale: str | None = None) -> str:
 
 
 class Formatter:
-    """Dates and numbers as the reader's locale writes them, in Swedish time."""
+    """Dates and numbers as the reader's locale writes them, in Swedish time.
+
+    Babel is imported when the first page is formatted, not when the server starts: the API
+    alone never needs it."""
 
     def __init__(self, locale: str) -> None:
+        from babel import Locale
+
         self.locale = Locale.parse(locale)
 
     def number(self, value: int | float) -> str:
         if isinstance(value, int) and 0 <= value < 1000:
             return str(value)  # the same in every locale, and most counts are small
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.locale)
 
     def datetime(self, iso: str | None) -> str:
         return _datetime(iso, str(self.locale)) if iso else ""
 
     def date(self, iso: str | None) -> str:
+        from babel.dates import format_date
+
         moment = _parse(iso)
         return format_date(moment, "long", locale=self.locale) if moment else ""
 
@@ -97,6 +104,8 @@ class Formatter:
         delta = moment - (now or datetime.now(UTC))
         if abs(delta.total_seconds()) > 7 * 86400:
             return self.date(iso)
+        from babel.dates import format_timedelta
+
         return format_timedelta(
             delta, add_direction=True, threshold=1.0, format="long", locale=self.locale
         )
@@ -105,6 +114,8 @@ class Formatter:
 @lru_cache(maxsize=4096)
 def _datetime(iso: str, locale: str) -> str:
     """Cached: a post's time is shown to every reader of a timeline, page after page."""
+    from babel.dates import format_datetime
+
     moment = _parse(iso)
     assert moment is not None
     return format_datetime(moment, "medium", tzinfo=STOCKHOLM, locale=locale)
