@@ -72,9 +72,16 @@ def sqlalchemy_url(url: str) -> str:
 
 
 class Store:
-    """Connections to one database; ``read()`` and ``write()`` are the only ways in."""
+    """Connections to one database; ``read()`` and ``write()`` are the only ways in.
 
-    def __init__(self, url: str, *, readers: int = 4) -> None:
+    On SQLite each connection is a thread of aiosqlite's. One reader beside the writer is
+    the default because it measured best: the home timeline under 10 clients on 2 cores
+    served 600 requests/s with p99 30 ms on one reader, 577/s with p99 113 ms on two and
+    385/s with p99 80 ms on four, the extra threads spending their time waiting for the GIL.
+    A read never holds its connection while it waits for another read.
+    """
+
+    def __init__(self, url: str, *, readers: int = 1) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite:")
         self.dialect = "sqlite" if self.is_sqlite else "postgresql"
