@@ -22,7 +22,13 @@ from federation.errors import FederationError
 from federation.webpush import PushTarget, send
 from fediverse.hydrate import Row, load_accounts
 from fediverse.jobs import JobRegistry
-from fediverse.push import PUSH_NOTIFICATION, remove_gone, subscriptions_of, vapid_key
+from fediverse.push import (
+    PUSH_NOTIFICATION,
+    remove_gone,
+    subscriptions_of,
+    unseal_token,
+    vapid_key,
+)
 from fediverse.runtime import Runtime
 from fediverse.storage.tables import follows, notifications, statuses, users
 
@@ -60,8 +66,8 @@ async def _policy_allows(runtime: Runtime, policy: str, recipient: int, sender: 
 
 
 async def _message(runtime: Runtime, row: Row) -> dict[str, Any]:
-    """What the push carries, as Mastodon's payload (without the access token: only its hash
-    is kept here); the app fetches the notification by its id."""
+    """What the push carries, as Mastodon's payload (each subscription adds its own access
+    token); the app fetches the notification by its id."""
     base = runtime.settings.base_url
     async with runtime.store.read() as conn:
         sender = (await load_accounts(conn, [row["from_account_id"]]))[row["from_account_id"]]
@@ -110,8 +116,9 @@ async def deliver_push(runtime: Runtime, http: httpx.AsyncClient, payload: dict[
     contact = f"mailto:admin@{runtime.settings.domain.split(':', 1)[0]}"
     for sub in wanted:
         target = PushTarget(sub["endpoint"], sub["key_p256dh"], sub["key_auth"])
+        token = unseal_token(runtime.settings.secret_key, sub["access_token_sealed"])
         try:
-            status = await send(http, target, message, key, contact)
+            status = await send(http, target, {"access_token": token, **message}, key, contact)
         except (FederationError, httpx.HTTPError) as exc:
             log.warning("a push could not be sent", extra={"error": str(exc), "id": sub["id"]})
             continue

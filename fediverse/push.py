@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from cryptography.hazmat.primitives import serialization
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from databases.core import Connection
 from sqlalchemy import delete, insert, select, update
 
@@ -74,7 +76,36 @@ def check_data(alerts: dict[str, bool], policy: str | None) -> None:
         raise ValidationError(f"Validation failed: policy must be one of {', '.join(POLICIES)}")
 
 
-async def subscribe(store: Store, account_id: int, token_id: int, new: NewSubscription) -> Row:
+def _token_cipher(secret_key: str) -> Fernet:
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"kollegium push access token"
+    ).derive(secret_key.encode())
+    return Fernet(urlsafe_b64encode(derived))
+
+
+def seal_token(secret_key: str, access_token: str) -> str:
+    """The access token encrypted for the subscription row (Mastodon's payload carries it)."""
+    return _token_cipher(secret_key).encrypt(access_token.encode()).decode()
+
+
+def unseal_token(secret_key: str, sealed: str | None) -> str | None:
+    """The access token of a subscription; None when there is none or SECRET_KEY changed."""
+    if not sealed:
+        return None
+    try:
+        return _token_cipher(secret_key).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+async def subscribe(
+    store: Store,
+    account_id: int,
+    token_id: int,
+    new: NewSubscription,
+    *,
+    sealed_token: str | None = None,
+) -> Row:
     """Subscribe the token (replacing its earlier subscription, as Mastodon does)."""
     check_subscription(new)
     async with store.write() as conn:
@@ -91,6 +122,7 @@ async def subscribe(store: Store, account_id: int, token_id: int, new: NewSubscr
                 key_auth=new.auth,
                 alerts=orjson.dumps({a: bool(new.alerts.get(a)) for a in ALERTS}).decode(),
                 policy=new.policy,
+                access_token_sealed=sealed_token,
                 created_at=now_ms(),
             )
         )

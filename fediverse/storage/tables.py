@@ -772,6 +772,9 @@ push_subscriptions = Table(
     Column("key_auth", String(100), nullable=False),
     Column("alerts", Text, nullable=False, server_default="{}"),  # JSON: type -> bool
     Column("policy", String(10), nullable=False, server_default="all"),
+    # The subscribing token, encrypted with a key derived from SECRET_KEY: Mastodon's push
+    # payload carries it, and only its hash is kept with the token itself.
+    Column("access_token_sealed", Text),
     _created(),
     UniqueConstraint("token_id"),
 )

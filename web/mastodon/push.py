@@ -52,7 +52,11 @@ async def subscribe(call: Call) -> Response:
         alerts=_alerts(data),
         policy=data.text("policy", "all"),
     )
-    row = await push.subscribe(call.store, call.account_id, await _token_id(call), new)
+    token = bearer_token(call.request)
+    sealed = push.seal_token(call.settings.secret_key, token) if token else None
+    row = await push.subscribe(
+        call.store, call.account_id, await _token_id(call), new, sealed_token=sealed
+    )
     return json(await _entity(call, row))
 
 

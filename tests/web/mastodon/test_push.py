@@ -22,7 +22,7 @@ from federation.webpush import (
     public_bytes,
     vapid_authorization,
 )
-from fediverse.push import PUSH_NOTIFICATION
+from fediverse.push import PUSH_NOTIFICATION, unseal_token
 from fediverse.storage.tables import jobs, push_subscriptions
 from tests.web.mastodon.conftest import Instance, snapshot
 from tests.web.mastodon.part2_support import member
@@ -133,6 +133,12 @@ async def test_push__subscribe_and_a_mention_arrives_encrypted(instance: Instanc
     assert request.headers["authorization"].startswith("vapid t=")
     message = orjson.loads(decrypt(request.content, ua, auth))
     assert message["notification_type"] == "mention"
+    assert message["access_token"] == anna.token  # the subscribing token, as Mastodon sends
+    async with instance.store.read() as conn:
+        stored = await conn.fetch_val(select(push_subscriptions.c.access_token_sealed))
+    assert anna.token not in stored  # kept encrypted, never in the clear
+    assert unseal_token("another secret key", stored) is None  # SECRET_KEY changed: no token
+    assert unseal_token(instance.settings.secret_key, None) is None
     assert message["title"] == "bo mentioned you"
     assert message["body"] == "@anna hej!"
 

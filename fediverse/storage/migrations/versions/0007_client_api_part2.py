@@ -377,6 +377,7 @@ def upgrade() -> None:
         sa.Column("key_auth", sa.String(length=100), nullable=False),
         sa.Column("alerts", sa.Text(), server_default="{}", nullable=False),
         sa.Column("policy", sa.String(length=10), server_default="all", nullable=False),
+        sa.Column("access_token_sealed", sa.Text(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
