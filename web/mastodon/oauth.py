@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from fediverse import oauth
 from fediverse.errors import KollegiumError
 from fediverse.oauth import OOB, Application, IssuedToken, OAuthError
+from fediverse.push import vapid_public_key
 from fediverse.runtime import Runtime
 from fediverse.web_users import web_user
 from web.mastodon import sessions
@@ -32,7 +33,7 @@ _AUTH_FIELDS = (
 )
 
 
-def application_json(app: Application, secret: str | None = None) -> dict[str, Any]:
+def application_json(app: Application, vapid_key: str, secret: str | None = None) -> dict[str, Any]:
     entity: dict[str, Any] = {
         "id": str(app.id),
         "name": app.name,
@@ -40,7 +41,7 @@ def application_json(app: Application, secret: str | None = None) -> dict[str, A
         "scopes": sorted(app.scopes),
         "redirect_uri": "\n".join(app.redirect_uris),
         "redirect_uris": list(app.redirect_uris),
-        "vapid_key": "",
+        "vapid_key": vapid_key,  # deprecated by Mastodon 4.3 (instance v2 has it) but still read
     }
     if secret is not None:
         entity.update(client_id=app.client_id, client_secret=secret, client_secret_expires_at=0)
@@ -64,7 +65,7 @@ async def create_app(call: Call) -> Response:
         scopes=oauth.parse_scopes(call.params.text("scopes")),
         website=call.params.text("website", max_length=2000),
     )
-    return json(application_json(app, secret))
+    return json(application_json(app, await vapid_public_key(call.store), secret))
 
 
 @api(access="app")
@@ -72,7 +73,7 @@ async def verify_app(call: Call) -> Response:
     assert call.viewer is not None
     app = await oauth.application_by_id(call.store, call.viewer.application_id)
     assert app is not None
-    return json(application_json(app))
+    return json(application_json(app, await vapid_public_key(call.store)))
 
 
 def token_json(token: IssuedToken) -> dict[str, Any]:

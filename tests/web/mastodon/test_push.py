@@ -106,6 +106,10 @@ async def test_push__subscribe_and_a_mention_arrives_encrypted(instance: Instanc
     assert entity["alerts"]["mention"] is True and entity["alerts"]["follow"] is False
     v2 = (await c.get("/api/v2/instance")).json()
     assert entity["server_key"] == v2["configuration"]["vapid"]["public_key"] != ""
+    app = await c.post(
+        "/api/v1/apps", data={"client_name": "app", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}
+    )
+    assert app.json()["vapid_key"] == entity["server_key"]  # where older apps look for it
     shown = await c.get("/api/v1/push/subscription", headers=anna.headers)
     assert shown.json()["endpoint"] == "https://push.example/send/anna"
 
