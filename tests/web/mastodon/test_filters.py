@@ -272,3 +272,6 @@ async def test_filters__hide_notifications_whose_status_matches(instance: Instan
     kept = await post(instance, bo, "@anna en fråga")
     listed = (await c.get("/api/v1/notifications", headers=anna.headers)).json()
     assert [n["status"]["id"] for n in listed] == [kept]
+    grouped = (await c.get("/api/v2/notifications", headers=anna.headers)).json()
+    assert [g["status_id"] for g in grouped["notification_groups"]] == [kept]
+    assert [s["id"] for s in grouped["statuses"]] == [kept]
