@@ -210,6 +210,24 @@ def _replies(policy: str, owner: int, list_id: int) -> object:
     )
 
 
+async def shows_reply_policy(store: Store, owner: int, list_id: int, status_id: int) -> bool:
+    """Whether the list's ``replies_policy`` lets ``status_id`` into it (for its stream; the
+    timeline applies the same condition in its query). A list gone since is False."""
+    async with store.read() as conn:
+        policy = await conn.fetch_val(
+            select(lists.c.replies_policy).where(lists.c.id == list_id, lists.c.account_id == owner)
+        )
+        if policy is None:
+            return False
+        found = await conn.fetch_val(
+            select(statuses.c.id).where(
+                statuses.c.id == status_id,
+                _replies(policy, owner, list_id),  # type: ignore[arg-type]
+            )
+        )
+    return found is not None
+
+
 async def timeline(store: Store, owner: int, list_id: int, page: PageQuery) -> list[Row]:
     """Posts and boosts of the list's members that the owner may see, newest first."""
     found = await get_list(store, owner, list_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from fediverse import lists
 from fediverse.announcements import one_for_member
 from fediverse.errors import NotFoundError
 from fediverse.events import Event
@@ -154,13 +155,23 @@ async def _filtered(
 
 
 async def render_for(
-    runtime: Runtime, account_id: int, event: Event, shared: SharedRenders | None, stream: str
+    runtime: Runtime,
+    account_id: int,
+    event: Event,
+    shared: SharedRenders | None,
+    stream: str,
+    list_id: int | None = None,
 ) -> tuple[str, str] | None:
     """The event name and payload a stream sends for ``event``, or None. The direct stream
-    sends a new direct status as the ``conversation`` it belongs to, as Mastodon does."""
+    sends a new direct status as the ``conversation`` it belongs to, as Mastodon does; a
+    list stream leaves out the replies its ``replies_policy`` keeps off the list."""
     if stream == "direct" and event.name == "update":
         payload = await _conversation(runtime, account_id, int(event.data["status_id"]))
         return ("conversation", payload) if payload is not None else None
+    if list_id is not None and event.name == "update":
+        status_id = int(event.data["status_id"])
+        if not await lists.shows_reply_policy(runtime.store, account_id, list_id, status_id):
+            return None
     payload = await payload_for(runtime, account_id, event, shared, stream_context(stream))
     return (event.name, payload) if payload is not None else None
 

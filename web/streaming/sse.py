@@ -61,7 +61,9 @@ async def _events(
                 continue
             if not stream.carries(event.name):
                 continue
-            rendered = await render_for(runtime, account_id, event, shared, stream.name)
+            rendered = await render_for(
+                runtime, account_id, event, shared, stream.name, stream.list_id
+            )
             if rendered is not None:
                 yield f"event: {rendered[0]}\ndata: {rendered[1]}\n\n"
     finally:

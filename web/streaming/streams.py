@@ -41,6 +41,11 @@ class Stream:
     def carries(self, event_name: str) -> bool:
         return self.name != NOTIFICATION_ONLY or event_name == "notification"
 
+    @property
+    def list_id(self) -> int | None:
+        """The list of a ``list`` stream (its tag holds the id)."""
+        return int(self.tag) if self.name == "list" and self.tag else None
+
 
 def stream_for(name: str, params: Mapping[str, str], account_id: int) -> Stream:
     """The stream ``name`` for this account; a 400 for an unknown one or a missing tag."""

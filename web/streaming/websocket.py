@@ -55,7 +55,12 @@ class Session:
             for stream in [s for s in self.streams.values() if event.topic in s.topics]:
                 if stream.carries(event.name):
                     rendered = await render_for(
-                        self.runtime, self.account_id, event, self.shared, stream.name
+                        self.runtime,
+                        self.account_id,
+                        event,
+                        self.shared,
+                        stream.name,
+                        stream.list_id,
                     )
                     if rendered is not None:
                         name, payload = rendered

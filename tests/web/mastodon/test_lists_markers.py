@@ -187,3 +187,43 @@ async def test_the_list_stream_reads_its_members_and_only_for_its_owner(instance
         await open_stream(instance.runtime, "list", {"list": list_id}, bo.account_id)
     with pytest.raises(ValidationError):
         await open_stream(instance.runtime, "list", {}, anna.account_id)
+
+
+async def test_the_list_stream_applies_the_lists_replies_policy(instance: Instance) -> None:
+    from fediverse.events import Event
+    from web.streaming.render import render_for
+    from web.streaming.streams import open_stream
+
+    anna, bo, cy = [await member(instance, n) for n in ("anna", "bo", "cy")]
+    await follow(instance, anna, bo)
+    made = await instance.client.post(
+        "/api/v1/lists", json={"title": "L", "replies_policy": "list"}, headers=anna.headers
+    )
+    list_id = made.json()["id"]
+    await instance.client.post(
+        f"/api/v1/lists/{list_id}/accounts",
+        json={"account_ids": [bo.account_id]},
+        headers=anna.headers,
+    )
+    to_cy = await post(instance, cy, "en fråga")
+    plain = await post(instance, bo, "hej")
+    reply_to_outsider = await post(instance, bo, "@cy svar", in_reply_to_id=to_cy)
+    stream = await open_stream(instance.runtime, "list", {"list": list_id}, anna.account_id)
+
+    async def shown(status_id: str) -> bool:
+        event = Event(f"author:{bo.account_id}", "update", {"status_id": status_id})
+        rendered = await render_for(
+            instance.runtime, anna.account_id, event, None, stream.name, stream.list_id
+        )
+        return rendered is not None
+
+    assert await shown(plain)
+    assert not await shown(reply_to_outsider)  # cy is no member of the list
+    await instance.client.put(
+        f"/api/v1/lists/{list_id}", json={"replies_policy": "none"}, headers=anna.headers
+    )
+    assert await shown(plain)
+    await instance.client.put(
+        f"/api/v1/lists/{list_id}", json={"replies_policy": "followed"}, headers=anna.headers
+    )
+    assert not await shown(reply_to_outsider)  # anna follows bo only
