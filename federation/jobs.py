@@ -20,10 +20,15 @@ from fediverse.runtime import Runtime
 
 
 def build_registry(
-    runtime: Runtime, http: httpx.AsyncClient, *, aiohttp_deliveries: bool = True
+    runtime: Runtime,
+    http: httpx.AsyncClient,
+    *,
+    aiohttp_deliveries: bool = True,
+    push_titler: push_delivery.Titler = push_delivery.name_only,
 ) -> JobRegistry:
     """Deliveries go out over aiohttp (federation.sender: several times less CPU per POST
-    than httpx); ``aiohttp_deliveries=False`` sends them through ``http``, for tests."""
+    than httpx); ``aiohttp_deliveries=False`` sends them through ``http``, for tests.
+    ``push_titler`` words push titles in the recipient's language (the web layer's)."""
     fed = build_federation(runtime, http)
     sender = Sender(runtime.settings, fed.memory) if aiohttp_deliveries else None
     delivery = Delivery(fed, sender)
@@ -38,5 +43,5 @@ def build_registry(
     tasks.register(registry, runtime.store, Path(runtime.settings.media_dir))
     instances_purge.register(registry, runtime.store)
     scheduled.register(registry, runtime)
-    push_delivery.register(registry, runtime, http)
+    push_delivery.register(registry, runtime, http, push_titler)
     return registry

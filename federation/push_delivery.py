@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -36,18 +37,13 @@ log = logging.getLogger(__name__)
 BODY_CHARACTERS = 140
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
-TITLES = {
-    "mention": "{name} mentioned you",
-    "status": "{name} just posted",
-    "reblog": "{name} boosted your post",
-    "follow": "{name} followed you",
-    "follow_request": "{name} requested to follow you",
-    "favourite": "{name} favourited your post",
-    "poll": "A poll has ended",
-    "update": "{name} edited a post",
-    "admin.sign_up": "{name} signed up",
-    "admin.report": "{name} filed a report",
-}
+# The title of a push: (the recipient's locale, the notification type, the sender's name).
+Titler = Callable[[str, str, str], str]
+
+
+def name_only(locale: str, kind: str, name: str) -> str:
+    """The title when no web layer gives a translated one: the sender's name."""
+    return name
 
 
 async def _policy_allows(runtime: Runtime, policy: str, recipient: int, sender: int) -> bool:
@@ -65,7 +61,7 @@ async def _policy_allows(runtime: Runtime, policy: str, recipient: int, sender: 
     return found is not None
 
 
-async def _message(runtime: Runtime, row: Row) -> dict[str, Any]:
+async def _message(runtime: Runtime, row: Row, titler: Titler) -> dict[str, Any]:
     """What the push carries, as Mastodon's payload (each subscription adds its own access
     token); the app fetches the notification by its id."""
     base = runtime.settings.base_url
@@ -90,12 +86,17 @@ async def _message(runtime: Runtime, row: Row) -> dict[str, Any]:
         "notification_type": row["type"],
         "preferred_locale": locale or "sv",
         "icon": f"{base}/media/{avatar}" if avatar else f"{base}/static/avatar.png",
-        "title": TITLES.get(row["type"], "{name}").format(name=name),
+        "title": titler(locale or "sv", row["type"], name),
         "body": " ".join(text.split())[:BODY_CHARACTERS],
     }
 
 
-async def deliver_push(runtime: Runtime, http: httpx.AsyncClient, payload: dict[str, Any]) -> None:
+async def deliver_push(
+    runtime: Runtime,
+    http: httpx.AsyncClient,
+    payload: dict[str, Any],
+    titler: Titler = name_only,
+) -> None:
     async with runtime.store.read() as conn:
         found = await conn.fetch_one(
             select(notifications).where(notifications.c.id == int(payload["notification_id"]))
@@ -111,7 +112,7 @@ async def deliver_push(runtime: Runtime, http: httpx.AsyncClient, payload: dict[
     ]
     if not wanted:
         return
-    message = await _message(runtime, row)
+    message = await _message(runtime, row, titler)
     key = await vapid_key(runtime.store)
     contact = f"mailto:admin@{runtime.settings.domain.split(':', 1)[0]}"
     for sub in wanted:
@@ -128,5 +129,7 @@ async def deliver_push(runtime: Runtime, http: httpx.AsyncClient, payload: dict[
             log.warning("a push service refused a push", extra={"status": status, "id": sub["id"]})
 
 
-def register(registry: JobRegistry, runtime: Runtime, http: httpx.AsyncClient) -> None:
-    registry.register(PUSH_NOTIFICATION, partial(deliver_push, runtime, http))
+def register(
+    registry: JobRegistry, runtime: Runtime, http: httpx.AsyncClient, titler: Titler = name_only
+) -> None:
+    registry.register(PUSH_NOTIFICATION, partial(deliver_push, runtime, http, titler=titler))

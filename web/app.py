@@ -31,8 +31,11 @@ RegistryFactory = Callable[[Runtime, httpx.AsyncClient], JobRegistry]
 
 
 def default_registry(runtime: Runtime, http: httpx.AsyncClient) -> JobRegistry:
-    """The job handlers of this version: federation's fan-out, delivery and inbox."""
-    return build_registry(runtime, http)
+    """The job handlers of this version: federation's fan-out, delivery and inbox, and the
+    domain's own; push titles from the web app's catalogues."""
+    from web.push_titles import push_title
+
+    return build_registry(runtime, http, push_titler=push_title)
 
 
 def routes() -> list[BaseRoute]:

@@ -26,6 +26,7 @@ from fediverse.push import PUSH_NOTIFICATION, unseal_token
 from fediverse.storage.tables import jobs, push_subscriptions
 from tests.web.mastodon.conftest import Instance, snapshot
 from tests.web.mastodon.part2_support import member
+from web.push_titles import push_title
 
 RFC_BODY = (
     "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYW"
@@ -131,7 +132,7 @@ async def test_push__subscribe_and_a_mention_arrives_encrypted(instance: Instanc
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(push_service)) as http:
         for payload in payloads:
-            await deliver_push(instance.runtime, http, payload)
+            await deliver_push(instance.runtime, http, payload, push_title)
     [request] = sent  # the follow is not an alert anna asked for
     assert request.headers["content-encoding"] == "aes128gcm"
     assert request.headers["authorization"].startswith("vapid t=")
@@ -143,7 +144,7 @@ async def test_push__subscribe_and_a_mention_arrives_encrypted(instance: Instanc
     assert anna.token not in stored  # kept encrypted, never in the clear
     assert unseal_token("another secret key", stored) is None  # SECRET_KEY changed: no token
     assert unseal_token(instance.settings.secret_key, None) is None
-    assert message["title"] == "bo mentioned you"
+    assert message["title"] == "bo nämnde dig"  # anna's language: Swedish, the default
     assert message["body"] == "@anna hej!"
 
     changed = await c.put(
@@ -158,7 +159,7 @@ async def test_push__subscribe_and_a_mention_arrives_encrypted(instance: Instanc
 
     await c.put("/api/v1/push/subscription", json={"data": {"policy": "all"}}, headers=anna.headers)
     async with httpx.AsyncClient(transport=httpx.MockTransport(gone)) as http:
-        await deliver_push(instance.runtime, http, payloads[1])
+        await deliver_push(instance.runtime, http, payloads[1], push_title)
     async with instance.store.read() as conn:
         left = await conn.fetch_all(select(push_subscriptions))
     assert left == [], "a subscription its push service calls gone is forgotten"
