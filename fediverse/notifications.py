@@ -15,7 +15,7 @@ from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.push import enqueue_for
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
-from fediverse.storage.tables import notifications
+from fediverse.storage.tables import notification_types_off, notifications
 
 TYPES = (
     "mention",
@@ -33,31 +33,62 @@ _SILENCED = (
     "SELECT count(*) FROM accounts WHERE id = ? AND (domain IS NOT NULL "
     "OR id IN (SELECT account_id FROM blocks WHERE account_id = ? AND target_account_id = ?) "
     "OR id IN (SELECT account_id FROM mutes WHERE account_id = ? AND target_account_id = ? "
-    "AND hide_notifications = ?))"
+    "AND hide_notifications = ?) "
+    "OR id IN (SELECT account_id FROM notification_types_off WHERE account_id = ? AND type = ?))"
 )
+# The kinds a member may turn off in their settings (the others are for moderators).
+CHOOSABLE = TYPES
 _NEW = (
     "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-async def _silenced(conn: Connection, account_id: int, from_account_id: int) -> bool:
-    """Whether the recipient blocked the sender, or muted them with their notifications
-    (hand-written SQL: compiling it cost more than running it, once per notification)."""
+async def _silenced(conn: Connection, account_id: int, from_account_id: int, type: str) -> bool:
+    """Whether the recipient blocked the sender, muted them with their notifications, or
+    turned this kind of notification off (hand-written SQL: compiling it cost more than
+    running it, once per notification)."""
     a, b = account_id, from_account_id
-    found = await Raw(conn).rows(_SILENCED, ("n",), a, a, b, a, b, True)
+    found = await Raw(conn).rows(_SILENCED, ("n",), a, a, b, a, b, True, a, type)
     return bool(found[0]["n"])
 
 
 async def unsilenced(
-    conn: Connection, account_ids: Sequence[int], from_account_id: int
+    conn: Connection, account_ids: Sequence[int], from_account_id: int, type: str = "mention"
 ) -> list[int]:
-    """Those of ``account_ids`` that would be told of something ``from_account_id`` did."""
+    """Those of ``account_ids`` that would be told of a ``type`` from ``from_account_id``."""
     return [
         a
         for a in dict.fromkeys(account_ids)
-        if a != from_account_id and not await _silenced(conn, a, from_account_id)
+        if a != from_account_id and not await _silenced(conn, a, from_account_id, type)
     ]
+
+
+async def types_off(store: Store, account_id: int) -> set[str]:
+    """The kinds of notification the member turned off."""
+    async with store.read() as conn:
+        rows = await conn.fetch_all(
+            select(notification_types_off.c.type).where(
+                notification_types_off.c.account_id == account_id
+            )
+        )
+    return {r._mapping["type"] for r in rows}
+
+
+async def set_types_off(store: Store, account_id: int, off: set[str]) -> None:
+    """Turn these kinds of notification off and every other choosable kind on."""
+    unknown = off - set(CHOOSABLE)
+    if unknown:
+        raise ValidationError(f"Unknown notification type: {', '.join(sorted(unknown))}")
+    async with store.write() as conn:
+        await conn.execute(
+            delete(notification_types_off).where(notification_types_off.c.account_id == account_id)
+        )
+        if off:
+            await conn.execute_many(
+                insert(notification_types_off),
+                [{"account_id": account_id, "type": t} for t in sorted(off)],
+            )
 
 
 def notification_statement(
@@ -94,14 +125,14 @@ async def notify(
     """Tell a local account that something happened; None when nothing is written.
 
     Nothing is written for remote recipients, for one's own actions (unless ``own``: the
-    end of one's own poll), or when the recipient blocked the sender or muted their
-    notifications.
+    end of one's own poll), when the recipient blocked the sender or muted their
+    notifications, or when the recipient turned this kind of notification off.
     """
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
     if account_id == from_account_id and not own:
         return None
-    if await _silenced(conn, account_id, from_account_id):
+    if await _silenced(conn, account_id, from_account_id, type):
         return None
     notification_id = store.new_id()
     await conn.execute(

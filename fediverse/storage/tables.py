@@ -558,6 +558,15 @@ accessibility_reports = Table(
     _created(),
 )
 
+# The kinds of notification a member turned off in the web app's settings: none is written.
+notification_types_off = Table(
+    "notification_types_off",
+    metadata,
+    _ref("account_id", "accounts"),
+    Column("type", String(30), nullable=False),
+    PrimaryKeyConstraint("account_id", "type"),
+)
+
 
 # --- Moderation (issue 6.5) -----------------------------------------------------------------
 # A report about an account (and some of its statuses), by a local user or from another server

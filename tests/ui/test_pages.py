@@ -14,8 +14,9 @@ import orjson
 import pytest
 from starlette.responses import Response
 
-from fediverse import accessibility, oauth
+from fediverse import accessibility, notifications, oauth
 from fediverse.accounts import NewUser, create_user
+from fediverse.paging import PageQuery
 from fediverse.runtime import Runtime
 from tests.conftest import make_settings
 from web.app import create_app
@@ -372,3 +373,32 @@ async def test_web_sign_in__also_signs_in_to_the_consent_page_and_sign_out_ends_
     async with site.client(**{sessions.SESSION_COOKIE: cookie}) as copy:
         again = await copy.get(path)
         assert "Godkänn" not in again.text and 'name="password"' in again.text
+
+
+async def test_settings__notification_kinds_turned_off_are_not_written(site: Site) -> None:
+    anna, bo = await site.person("anna"), await site.person("bo")
+    shown = await anna.client.get("/settings")
+    assert 'id="notify-favourite" name="notify_favourite" checked' in shown.text
+    on = {f"notify_{kind}": "on" for kind in ("mention", "follow", "reblog")}
+    saved = await anna.form("/settings", display_name="Anna", audience="local", locale="sv", **on)
+    assert saved.status_code == 303
+    shown = await anna.client.get("/settings")
+    assert 'id="notify-favourite" name="notify_favourite">' in shown.text  # now unchecked
+    assert 'id="notify-mention" name="notify_mention" checked' in shown.text
+    off = await notifications.types_off(site.runtime.store, anna.account_id)
+    assert "favourite" in off and "mention" not in off
+
+    await bo.form("/statuses", status="@anna hej", audience="local")
+    listed = await notifications.list_notifications(
+        site.runtime.store, anna.account_id, PageQuery(limit=10)
+    )
+    assert [n["type"] for n in listed] == ["mention"]
+    async with site.runtime.store.write() as conn:
+        told = await notifications.notify(
+            site.runtime.store,
+            conn,
+            account_id=anna.account_id,
+            from_account_id=bo.account_id,
+            type="favourite",
+        )
+    assert told is None  # turned off: nothing written

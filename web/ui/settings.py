@@ -1,4 +1,5 @@
-"""Settings: profile and avatar, default audience, language, connected apps, my data."""
+"""Settings: profile and avatar, default audience, language, notifications, connected apps,
+my data."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import orjson
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from fediverse import connected_apps, directory, profiles
+from fediverse import connected_apps, directory, notifications, profiles
 from fediverse.errors import KollegiumError
 from fediverse.export import export_account
 from fediverse.media import IMAGE_SIZE_LIMIT
@@ -17,6 +18,23 @@ from web.ui.compose import default_audience
 from web.ui.pages import Ui
 
 CONTACT_FIELDS = 4
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# What each kind of notification is, said as the settings page asks "Notify me when ...".
+NOTIFICATION_KINDS = {
+    "mention": N_("someone mentions me"),
+    "status": N_("someone whose posts I subscribed to posts"),
+    "reblog": N_("someone boosts my post"),
+    "favourite": N_("someone favourites my post"),
+    "follow": N_("someone follows me"),
+    "follow_request": N_("someone asks to follow me"),
+    "poll": N_("a poll I made or voted in has ended"),
+    "update": N_("a post I boosted is edited"),
+}
 
 
 async def show(ui: Ui, errors: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -32,6 +50,8 @@ async def show(ui: Ui, errors: dict[str, str] | None = None, status: int = 200) 
         fields=[*account["fields"], *blank][:CONTACT_FIELDS],
         audience=default_audience(ui),
         languages=LANGUAGES,
+        kinds=[(kind, ui.gettext(label)) for kind, label in NOTIFICATION_KINDS.items()],
+        off=await notifications.types_off(ui.runtime.store, ui.account_id),
         errors=errors or {},
         saved=ui.request.query_params.get("saved") == "1",
     )
@@ -62,6 +82,10 @@ async def save(ui: Ui) -> Response:
         locale = ui.field("locale")
         if locale in LANGUAGES and ui.user is not None:
             await set_locale(ui.runtime.store, ui.user.user_id, locale)
+        wanted = {kind for kind in NOTIFICATION_KINDS if ui.field(f"notify_{kind}") == "on"}
+        await notifications.set_types_off(
+            ui.runtime.store, ui.account_id, set(NOTIFICATION_KINDS) - wanted
+        )
     except KollegiumError as exc:
         return await show(ui, {"form": ui.gettext(exc.message)}, exc.status)
     return ui.redirect("/settings?saved=1")

@@ -1,4 +1,5 @@
-"""The web app: what its pages store (reports of accessibility problems)
+"""The web app: what its pages store (reports of accessibility problems, the kinds of
+notification a member turned off)
 
 Revision ID: 0008
 Revises: 0007
@@ -34,7 +35,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accessibility_reports")),
     )
+    op.create_table(
+        "notification_types_off",
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("type", sa.String(length=30), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_notification_types_off_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "type", name=op.f("pk_notification_types_off")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("notification_types_off")
     op.drop_table("accessibility_reports")
