@@ -8,11 +8,7 @@ app's catalogues (``web/locale``).
 from __future__ import annotations
 
 from web.ui.i18n import LOCALES, translations
-
-
-def N_(message: str) -> str:
-    return message
-
+from web.ui.messages import N_
 
 TITLES = {
     "mention": N_("{name} mentioned you"),

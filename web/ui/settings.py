@@ -15,13 +15,10 @@ from fediverse.profiles import ProfileChange
 from fediverse.web_users import LANGUAGES, set_locale
 from web.mastodon.serializers.accounts import serialize_account
 from web.ui.compose import default_audience
+from web.ui.messages import N_
 from web.ui.pages import Ui
 
 CONTACT_FIELDS = 4
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # What each kind of notification is, said as the settings page asks "Notify me when ...".
