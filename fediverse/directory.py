@@ -18,6 +18,7 @@ from fediverse.storage.tables import (
     blocks,
     follow_requests,
     follows,
+    instances,
     mutes,
     statuses_tags,
     tags,
@@ -65,6 +66,13 @@ async def search(
         ),
         accounts.c.suspended_at.is_(None),
         accounts.c.actor_type != "Application",
+        # What is left of a suspended domain's accounts is not found (its content is gone).
+        or_(
+            accounts.c.domain.is_(None),
+            accounts.c.domain.not_in(
+                select(instances.c.domain).where(instances.c.policy == "suspend")
+            ),
+        ),
     )
     if domain:
         query = query.where(func.lower(accounts.c.domain).like(domain + "%"))
