@@ -74,12 +74,13 @@ def prepared(kind: str, dataset: str) -> Iterator[tuple[str, Path]]:
 
 
 @contextmanager
-def server(url: str, work: Path) -> Iterator[str]:
+def server(url: str, work: Path, secret: str | None = None) -> Iterator[str]:
+    """A real ``kollegium serve`` on ``url``; ``secret`` when the caller signs cookies."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLLEGIUM_")}
     env |= {
         "KOLLEGIUM_DOMAIN": f"{HOST}:{PORT}",
         "KOLLEGIUM_DATABASE_URL": url,
-        "KOLLEGIUM_SECRET_KEY": secrets.token_hex(32),
+        "KOLLEGIUM_SECRET_KEY": secret or secrets.token_hex(32),
         "KOLLEGIUM_DEV_INSECURE": "1",
         "KOLLEGIUM_LOG_LEVEL": "warning",
         "KOLLEGIUM_MEDIA_DIR": str(work / "media"),
@@ -95,7 +96,7 @@ def server(url: str, work: Path) -> Iterator[str]:
     )
     base = f"http://{HOST}:{PORT}"
     try:
-        for _ in range(200):
+        for _ in range(400):
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

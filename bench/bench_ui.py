@@ -34,11 +34,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import api_load  # type: ignore[import-not-found]  # noqa: E402
+
 from fediverse.settings import load_settings  # noqa: E402
 from web.mastodon import sessions  # noqa: E402
 
-KOLLEGIUM = str(Path(sys.executable).with_name("kollegium"))
-HOST, PORT = "127.0.0.1", 8040
+HOST, PORT = api_load.HOST, api_load.PORT
 STATIC = ROOT / "web" / "static" / "ui"
 
 
@@ -70,37 +71,8 @@ def dataset(kind: str, prebuilt: Path | None) -> Iterator[Path]:
 
 @contextmanager
 def server(db: Path, secret: str) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KOLLEGIUM_")}
-    env |= {
-        "KOLLEGIUM_DOMAIN": f"{HOST}:{PORT}",
-        "KOLLEGIUM_DATABASE_URL": f"sqlite:///{db}",
-        "KOLLEGIUM_SECRET_KEY": secret,
-        "KOLLEGIUM_DEV_INSECURE": "1",
-        "KOLLEGIUM_LOG_LEVEL": "warning",
-        "KOLLEGIUM_MEDIA_DIR": str(db.parent / "media"),
-    }
-    subprocess.run([KOLLEGIUM, "init"], env=env, cwd=db.parent, check=True, capture_output=True)
-    log = (db.parent / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [KOLLEGIUM, "serve", "--host", HOST, "--port", str(PORT)],
-        env=env,
-        cwd=db.parent,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://{HOST}:{PORT}"
-    try:
-        for _ in range(400):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with api_load.server(f"sqlite:///{db}", db.parent, secret) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def session_cookies(db: Path, secret: str, users: int) -> list[str]:

@@ -84,6 +84,21 @@ def _publish(store: Store, conn: Connection, name: str, data: dict[str, Any]) ->
     store.publish_after_commit(conn, Event(TOPIC, name, data))
 
 
+async def _audit(
+    store: Store, conn: Connection, admin: tuple[int, str], action: str, announcement_id: int
+) -> None:
+    """An admin's change to an announcement, in the audit log (``admin``: account id, name)."""
+    await audit.record(
+        store,
+        conn,
+        actor=admin[1],
+        account_id=admin[0],
+        action=action,
+        target_type="announcement",
+        target=str(announcement_id),
+    )
+
+
 async def _html(store: Store, text: str, base_url: str, domain: str) -> str:
     async with store.read() as conn:
         formatted = await format_status_text(conn, text, base_url=base_url, local_domain=domain)
@@ -113,15 +128,7 @@ async def create(
                 updated_at=now,
             )
         )
-        await audit.record(
-            store,
-            conn,
-            actor=admin[1],
-            account_id=admin[0],
-            action="announcement.create",
-            target_type="announcement",
-            target=str(announcement_id),
-        )
+        await _audit(store, conn, admin, "announcement.create", announcement_id)
         if change.published is not False:
             _publish(store, conn, "announcement", {"announcement_id": str(announcement_id)})
     return announcement_id
@@ -158,15 +165,7 @@ async def update_announcement(
         )
         if not done:
             raise NotFoundError("Record not found")
-        await audit.record(
-            store,
-            conn,
-            actor=admin[1],
-            account_id=admin[0],
-            action="announcement.update",
-            target_type="announcement",
-            target=str(announcement_id),
-        )
+        await _audit(store, conn, admin, "announcement.update", announcement_id)
         event = "announcement" if done[0][0] else "announcement.delete"
         data = {"announcement_id": str(announcement_id)}
         _publish(store, conn, event, data)
@@ -181,15 +180,7 @@ async def delete_announcement(store: Store, admin: tuple[int, str], announcement
         )
         if not gone:
             raise NotFoundError("Record not found")
-        await audit.record(
-            store,
-            conn,
-            actor=admin[1],
-            account_id=admin[0],
-            action="announcement.delete",
-            target_type="announcement",
-            target=str(announcement_id),
-        )
+        await _audit(store, conn, admin, "announcement.delete", announcement_id)
         _publish(store, conn, "announcement.delete", {"announcement_id": str(announcement_id)})
 
 

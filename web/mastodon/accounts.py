@@ -10,7 +10,7 @@ from fediverse.profiles import ProfileChange
 from web.mastodon.directory import staff_change
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
-from web.mastodon.render import accounts_json, statuses_json
+from web.mastodon.render import accounts_json, relationship_json, statuses_json
 from web.mastodon.serializers.accounts import (
     serialize_credential_account,
     serialize_relationship,
@@ -134,11 +134,6 @@ async def following(call: Call) -> Response:
     return await _account_list(call, directory.following, call.path_id())
 
 
-async def _relationship(call: Call, target_id: int) -> Response:
-    found = await relationships.relationships(call.store, call.account_id, [target_id])
-    return json(serialize_relationship(found[0]))
-
-
 @api("write:follows")
 async def follow(call: Call) -> Response:
     target = call.path_id()
@@ -149,31 +144,31 @@ async def follow(call: Call) -> Response:
         reblogs=bool(call.params.flag("reblogs", True)),
         notify_posts=bool(call.params.flag("notify", False)),
     )
-    return await _relationship(call, target)
+    return await relationship_json(call, target)
 
 
 @api("write:follows")
 async def unfollow(call: Call) -> Response:
     await relationships.unfollow(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:follows")
 async def remove_from_followers(call: Call) -> Response:
     await relationships.remove_from_followers(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:blocks")
 async def block(call: Call) -> Response:
     await relationships.block(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:blocks")
 async def unblock(call: Call) -> Response:
     await relationships.unblock(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:mutes")
@@ -185,20 +180,20 @@ async def mute(call: Call) -> Response:
         notifications=bool(call.params.flag("notifications", True)),
         duration_s=call.params.integer("duration", 0),
     )
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:mutes")
 async def unmute(call: Call) -> Response:
     await relationships.unmute(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:accounts")
 async def note(call: Call) -> Response:
     comment = call.params.text("comment", "", max_length=2000)
     await relationships.set_note(call.store, call.account_id, call.path_id(), comment)
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("read:follows")
@@ -241,13 +236,13 @@ async def follow_requests(call: Call) -> Response:
 @api("write:follows")
 async def authorize_request(call: Call) -> Response:
     await relationships.authorize_request(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:follows")
 async def reject_request(call: Call) -> Response:
     await relationships.reject_request(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("read:mutes")

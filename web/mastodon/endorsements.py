@@ -5,11 +5,9 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import endorsements
-from fediverse.relationships import relationships
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
-from web.mastodon.render import accounts_json
-from web.mastodon.serializers.accounts import serialize_relationship
+from web.mastodon.render import accounts_json, relationship_json
 
 
 @api("read:accounts")
@@ -19,18 +17,13 @@ async def index(call: Call) -> Response:
     return json(accounts_json(call, rows), headers=link_header(call, keys))
 
 
-async def _relationship(call: Call, target: int) -> Response:
-    [found] = await relationships(call.store, call.account_id, [target])
-    return json(serialize_relationship(found))
-
-
 @api("write:accounts")
 async def pin(call: Call) -> Response:
     await endorsements.endorse(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())
 
 
 @api("write:accounts")
 async def unpin(call: Call) -> Response:
     await endorsements.unendorse(call.store, call.account_id, call.path_id())
-    return await _relationship(call, call.path_id())
+    return await relationship_json(call, call.path_id())

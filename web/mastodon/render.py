@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from starlette.responses import Response
+
 from fediverse.filters import active_filters
 from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page
+from fediverse.relationships import relationships
 from fediverse.statuses import visible_rows
-from web.mastodon.endpoint import Call
-from web.mastodon.serializers.accounts import serialize_account
+from web.mastodon.endpoint import Call, json
+from web.mastodon.serializers.accounts import serialize_account, serialize_relationship
 from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import StatusSerializer
 
@@ -54,3 +57,9 @@ async def accounts_by_ids_json(call: Call, ids: Sequence[int]) -> dict[int, dict
     return {
         i: serialize_account(row, call.settings.base_url, staff=staff) for i, row in found.items()
     }
+
+
+async def relationship_json(call: Call, target_id: int) -> Response:
+    """The viewer's relationship with ``target_id``: what every relationship action answers."""
+    found = await relationships(call.store, call.account_id, [target_id])
+    return json(serialize_relationship(found[0]))
