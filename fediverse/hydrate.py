@@ -84,11 +84,38 @@ class StatusPage:
 STATUS_NAMES = [c.name for c in STATUS_COLUMNS]
 ACCOUNT_EXTRAS = ["avatar_path", "header_path", "department_name"]
 ACCOUNT_NAMES = [c.name for c in ACCOUNT_COLUMNS] + ACCOUNT_EXTRAS
+# What an Account entity shows: a page's accounts are read for that and nothing else, and
+# every column read is a value converted, for each account on every page.
+ENTITY_ACCOUNT_NAMES = [
+    *(
+        c
+        for c in ACCOUNT_NAMES[: -len(ACCOUNT_EXTRAS)]
+        if c
+        not in {
+            "note_source",
+            "avatar_media_id",
+            "header_media_id",
+            "inbox_url",
+            "outbox_url",
+            "shared_inbox_url",
+            "followers_url",
+            "following_url",
+            "featured_url",
+            "public_key_id",
+            "moved_to_account_id",
+            "suspended_at",
+            "silenced_at",
+            "fetched_at",
+            "updated_at",
+        }
+    ),
+    *ACCOUNT_EXTRAS,
+]
 MEDIA_NAMES = [c.name for c in media_attachments.c]
 POLL_NAMES = [c.name for c in polls.c]
 SQL_STATUSES = f"SELECT {select_list(STATUS_NAMES, 's')} FROM statuses s WHERE s.id IN (?ids)"  # noqa: S608
 SQL_ACCOUNTS = (
-    f"SELECT {select_list(ACCOUNT_NAMES[: -len(ACCOUNT_EXTRAS)], 'a')}, av.file_path, "  # noqa: S608
+    f"SELECT {select_list(ENTITY_ACCOUNT_NAMES[: -len(ACCOUNT_EXTRAS)], 'a')}, av.file_path, "  # noqa: S608
     "hd.file_path, dp.name FROM accounts a "
     "LEFT JOIN media_attachments av ON av.id = a.avatar_media_id "
     "LEFT JOIN media_attachments hd ON hd.id = a.header_media_id "
@@ -132,17 +159,18 @@ async def load_status_page(
     The same queries run for every non-empty page, so its cost does not grow with its size;
     on SQLite they all run in one trip to the database thread.
     """
-    page = StatusPage([r["id"] for r in rows], {r["id"]: r for r in rows})
-    page.viewer_account_id = viewer_account_id
-    if not rows:
-        return page
     raw = Raw(conn)
-    await raw.run(_hydrate(page, rows, viewer_account_id))
+    page = await raw.run(status_page_plan(rows, viewer_account_id))
     page.queries = raw.count
     return page
 
 
-def _hydrate(page: StatusPage, rows: Sequence[Row], viewer: int | None) -> Plan[None]:
+def status_page_plan(rows: Sequence[Row], viewer: int | None) -> Plan[StatusPage]:
+    """``load_status_page`` as a plan, to run in the same trip as the reads around it."""
+    page = StatusPage([r["id"] for r in rows], {r["id"]: r for r in rows})
+    page.viewer_account_id = viewer
+    if not rows:
+        return page
     originals = [r["reblog_of_id"] for r in rows if r["reblog_of_id"]]
     found = yield Query(SQL_STATUSES, STATUS_NAMES, (originals,))
     page.statuses.update({row["id"]: row for row in found})
@@ -150,7 +178,7 @@ def _hydrate(page: StatusPage, rows: Sequence[Row], viewer: int | None) -> Plan[
     page.mentions = _grouped((yield Query(SQL_MENTIONS, ("s", "a"), (ids, False))))
     mentioned = {a for accounts_ in page.mentions.values() for a in accounts_}
     authors = {s["account_id"] for s in page.statuses.values()}
-    accounts_ = yield Query(SQL_ACCOUNTS, ACCOUNT_NAMES, (list(authors | mentioned),))
+    accounts_ = yield Query(SQL_ACCOUNTS, ENTITY_ACCOUNT_NAMES, (list(authors | mentioned),))
     page.accounts = {row["id"]: row for row in accounts_}
     media = yield Query(SQL_MEDIA, MEDIA_NAMES, (ids,))
     page.media = _grouped([{"s": m["status_id"], "a": m} for m in media])
@@ -166,6 +194,7 @@ def _hydrate(page: StatusPage, rows: Sequence[Row], viewer: int | None) -> Plan[
         marks = yield Query(SQL_MARKS, ("kind", "id"), tuple(_mark_args(viewer, ids)))
         for mark in marks:
             page.marks[mark["kind"]].add(mark["id"])
+    return page
 
 
 def _mark_args(viewer: int, ids: list[int]) -> list[Any]:

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from fediverse.accounts import find_user_by_login
 from fediverse.errors import BadRequestError, ForbiddenError, KollegiumError, ValidationError
 from fediverse.ids import now_ms
-from fediverse.rawsql import Raw
+from fediverse.rawsql import Plan, Query
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
@@ -405,8 +405,7 @@ _GRANT_COLUMNS = [
 
 async def authenticate(store: Store, access_token: str) -> TokenGrant | None:
     """What a bearer token grants, or None for an unknown, revoked or expired token."""
-    async with store.read() as conn:
-        found = await Raw(conn).rows(_GRANT_SQL, _GRANT_COLUMNS, digest(access_token))
+    found = await store.run(_grant_plan(access_token))
     if not found:
         return None
     m = found[0]
@@ -420,6 +419,10 @@ async def authenticate(store: Store, access_token: str) -> TokenGrant | None:
         application_id=m["application_id"],
         role=m["role"] or "user",
     )
+
+
+def _grant_plan(access_token: str) -> Plan[list[dict[str, Any]]]:
+    return (yield Query(_GRANT_SQL, _GRANT_COLUMNS, (digest(access_token),)))
 
 
 def require_scope(grant: TokenGrant, required: str) -> None:

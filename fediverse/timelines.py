@@ -12,7 +12,7 @@ from fediverse.errors import NotFoundError
 from fediverse.hydrate import STATUS_COLUMNS, STATUS_NAMES, Row
 from fediverse.instances import not_silenced
 from fediverse.paging import PageQuery, apply_page, newest_first
-from fediverse.rawsql import Raw, select_list
+from fediverse.rawsql import Plan, Query, Raw, select_list
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
@@ -54,23 +54,17 @@ MAX_ID = (1 << 63) - 1
 
 async def home(store: Store, account_id: int, page: PageQuery) -> list[Row]:
     """The viewer's own posts and those of the accounts they follow that they may see."""
+    async with store.read() as conn:
+        return await Raw(conn).run(home_plan(account_id, page))
+
+
+def home_plan(account_id: int, page: PageQuery) -> Plan[list[Row]]:
+    """``home`` as a plan, so that a page is read and hydrated in one trip."""
     upper = page.max_id if page.max_id is not None else MAX_ID
     lower = max(page.since_id or 0, page.min_id or 0)
     sql = HOME_OLDEST if page.min_id is not None else HOME_NEWEST
-    async with store.read() as conn:
-        found = await Raw(conn).rows(
-            sql,
-            STATUS_NAMES,
-            account_id,
-            upper,
-            lower,
-            account_id,
-            account_id,
-            account_id,
-            True,
-            page.limit,
-        )
-    return newest_first(found, page)
+    args = (account_id, upper, lower, account_id, account_id, account_id, True, page.limit)
+    return newest_first((yield Query(sql, STATUS_NAMES, args)), page)
 
 
 def _has_media() -> Any:

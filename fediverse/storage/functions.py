@@ -8,12 +8,16 @@ a function of our own, registered on every connection the store opens.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 SQLITE_FOLD = "kollegium_fold"
+# quote(x): x percent-encoded for a URL path, as urllib.parse.quote does (SQLite only; the
+# PostgreSQL side is an expression, in web.mastodon.serializers.sqljson).
+SQLITE_QUOTE = "kollegium_quote"
 
 
 class fold(GenericFunction[str]):
@@ -34,3 +38,8 @@ def _fold_sqlite(element: fold, compiler: Any, **kw: Any) -> str:
 def fold_text(value: object) -> object:
     """The SQLite side of ``fold``: Python's full Unicode lower-casing."""
     return value.lower() if isinstance(value, str) else value
+
+
+def quote_text(value: object) -> object:
+    """The SQLite side of ``quote``: urllib's percent-encoding of a URL path."""
+    return quote(value) if isinstance(value, str) else value

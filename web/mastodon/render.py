@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from fediverse.filters import active_filters
-from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page
+from fediverse.filters import ActiveFilters, active_filters_plan
+from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page, status_page_plan
+from fediverse.rawsql import Plan
 from fediverse.relationships import relationships
 from fediverse.statuses import visible_rows
 from web.mastodon.endpoint import Call, json
@@ -26,13 +27,25 @@ async def statuses_json(
     call: Call, rows: Sequence[Row], context: str | None = None
 ) -> list[dict[str, Any]]:
     """Status entities with the viewer's filters applied: ``filtered`` set on each, and in a
-    timeline of ``context`` (home, public, ...) those a ``hide`` filter matches left out."""
-    page = await status_page(call, rows)
+    timeline of ``context`` (home, public, ...) those a ``hide`` filter matches left out.
+
+    The page's hydration and the viewer's filters are read in one trip (on SQLite)."""
+    viewer = call.viewer_account_id
+    page, active = await call.store.run(_page_plan(rows, viewer))
     entities = StatusSerializer(page, call.settings.base_url).all()
-    if call.viewer_account_id is None or not entities:
-        return entities
-    active = await active_filters(call.store, call.viewer_account_id)
-    return apply_filters(entities, active, context) if active else entities
+    if active and entities:
+        entities = apply_filters(entities, active, context)
+    return entities
+
+
+def _page_plan(
+    rows: Sequence[Row], viewer: int | None
+) -> Plan[tuple[StatusPage, ActiveFilters | None]]:
+    page = yield from status_page_plan(rows, viewer)
+    if viewer is None or not rows:
+        return page, None
+    active = yield from active_filters_plan([viewer])
+    return page, active[viewer]
 
 
 async def status_json(call: Call, status_id: int) -> dict[str, Any]:

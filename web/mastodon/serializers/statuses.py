@@ -10,7 +10,7 @@ import orjson
 
 from fediverse.hydrate import StatusPage
 from fediverse.ids import now_ms
-from web.mastodon.serializers.accounts import acct, serialize_account
+from web.mastodon.serializers.accounts import serialize_account
 from web.mastodon.serializers.common import iso_time, media_url
 
 Row = Mapping[str, Any]
@@ -60,23 +60,52 @@ def serialize_poll(row: Row, own_votes: list[int] | None) -> dict[str, Any]:
     return entity
 
 
+class EntityCache:
+    """Entities kept with the rows they were built from, and reused while those rows read
+    the same: every request still reads the rows, so a change made by any process shows at
+    once, and only the building is saved. Bounded; the oldest entry goes first."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: dict[Any, tuple[Any, dict[str, Any]]] = {}
+        self._size = size
+
+    def get(self, key: Any, source: Any) -> dict[str, Any] | None:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == source:
+            return entry[1]
+        return None
+
+    def put(self, key: Any, source: Any, entity: dict[str, Any]) -> dict[str, Any]:
+        if key not in self._entries and len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (source, entity)
+        return entity
+
+
+# Cached entities are shared between responses: nothing may change them after they are
+# built. What differs per viewer (marks, polls, the application) is added to a copy.
+# About 2 KB a status and 2 KB an account: some 60 MB when full, enough for the first pages
+# of 10,000 busy users.
+ACCOUNTS = EntityCache(10_000)
+STATUSES = EntityCache(20_000)
+
+
 class StatusSerializer:
     """Turns the statuses of one hydrated page into Mastodon entities, sharing account work."""
 
     def __init__(self, page: StatusPage, base_url: str) -> None:
         self.page = page
         self.base_url = base_url
-        self._accounts: dict[int, dict[str, Any]] = {}
+        self.staff = page.viewer_account_id is not None
 
     def account(self, account_id: int) -> dict[str, Any]:
-        cached = self._accounts.get(account_id)
+        row = self.page.accounts[account_id]
+        key = (account_id, self.base_url, self.staff)
+        source = tuple(row.values())
+        cached = ACCOUNTS.get(key, source)
         if cached is None:
-            cached = serialize_account(
-                self.page.accounts[account_id],
-                self.base_url,
-                staff=self.page.viewer_account_id is not None,
-            )
-            self._accounts[account_id] = cached
+            entity = serialize_account(row, self.base_url, staff=self.staff)
+            cached = ACCOUNTS.put(key, source, entity)
         return cached
 
     def all(self) -> list[dict[str, Any]]:
@@ -90,8 +119,9 @@ class StatusSerializer:
 
     def _reblog(self, row: Row) -> dict[str, Any]:
         inner = self._original(self.page.statuses[row["reblog_of_id"]])
-        entity = {**self._original(row), "reblog": inner}
+        entity = self._original(row)
         entity.update(
+            reblog=inner,
             content="",
             media_attachments=[],
             mentions=[],
@@ -104,20 +134,41 @@ class StatusSerializer:
         )
         return entity
 
-    def _sensitized(self, account_id: int) -> bool:
-        """Moderators marked everything of this account sensitive."""
-        author = self.page.accounts.get(account_id)
-        return author is not None and author.get("sensitized_at") is not None
-
     def _original(self, row: Row) -> dict[str, Any]:
+        """The status as this viewer sees it: a copy of the shared part, with their marks."""
         sid, page, marks = row["id"], self.page, self.page.marks
-        signed_in = page.viewer_account_id is not None
+        entity = dict(self._shared(row))
+        entity["application"] = self._application(row)
+        entity["poll"] = self._poll(sid)
+        if page.viewer_account_id is not None:
+            entity["favourited"] = sid in marks["favourited"]
+            entity["reblogged"] = sid in marks["reblogged"]
+            entity["muted"] = False
+            entity["bookmarked"] = sid in marks["bookmarked"]
+            entity["pinned"] = sid in marks["pinned"]
+        return entity
+
+    def _shared(self, row: Row) -> dict[str, Any]:
+        """What every viewer sees of the status, from the cache while its sources match."""
+        sid, page = row["id"], self.page
+        account = self.account(row["account_id"])
+        sensitized = page.accounts[row["account_id"]].get("sensitized_at") is not None
+        mentioned = tuple(self.account(a) for a in page.mentions.get(sid, ()))
+        media = page.media.get(sid, ())
+        tags = page.tags.get(sid, ())
+        # Everything the entity is built from (an entity compares by value, so what it does
+        # not show, like the author being sensitized, must be here on its own).
+        source = (tuple(row.values()), account, sensitized, mentioned, media, tags)
+        key = (sid, self.base_url, self.staff)
+        cached = STATUSES.get(key, source)
+        if cached is not None:
+            return cached
         entity = {
             "id": str(sid),
             "created_at": iso_time(row["created_at"]),
             "in_reply_to_id": _str(row["in_reply_to_id"]),
             "in_reply_to_account_id": _str(row["in_reply_to_account_id"]),
-            "sensitive": bool(row["sensitive"]) or self._sensitized(row["account_id"]),
+            "sensitive": bool(row["sensitive"]) or sensitized,
             "spoiler_text": row["spoiler_text"],
             "visibility": row["visibility"],
             "language": row["language"],
@@ -130,40 +181,23 @@ class StatusSerializer:
             "local_only": bool(row["local_only"]),
             "content": row["content"],
             "reblog": None,
-            "application": self._application(row),
-            "account": self.account(row["account_id"]),
-            "media_attachments": [
-                serialize_media(m, self.base_url) for m in page.media.get(sid, ())
-            ],
-            "mentions": [self._mention(a) for a in page.mentions.get(sid, ())],
-            "tags": [self._tag(name) for name in page.tags.get(sid, ())],
+            "application": None,
+            "account": account,
+            "media_attachments": [serialize_media(m, self.base_url) for m in media],
+            "mentions": [_mention(a) for a in mentioned],
+            "tags": [self._tag(name) for name in tags],
             "emojis": [],
             "card": None,
-            "poll": self._poll(sid),
+            "poll": None,
             "filtered": [],
         }
-        if signed_in:
-            entity["favourited"] = sid in marks["favourited"]
-            entity["reblogged"] = sid in marks["reblogged"]
-            entity["muted"] = False
-            entity["bookmarked"] = sid in marks["bookmarked"]
-            entity["pinned"] = sid in marks["pinned"]
-        return entity
+        return STATUSES.put(key, source, entity)
 
     def _application(self, row: Row) -> dict[str, Any] | None:
         app = self.page.applications.get(row["application_id"] or 0)
         if app is None or row["account_id"] != self.page.viewer_account_id:
             return None
         return {"name": app["name"], "website": app["website"]}
-
-    def _mention(self, account_id: int) -> dict[str, Any]:
-        row = self.page.accounts[account_id]
-        return {
-            "id": str(account_id),
-            "username": row["username"],
-            "url": row["url"] or row["uri"],
-            "acct": acct(row),
-        }
 
     def _tag(self, name: str) -> dict[str, Any]:
         return {"name": name.lower(), "url": f"{self.base_url}/tags/{quote(name.lower())}"}
@@ -174,6 +208,15 @@ class StatusSerializer:
             return None
         own = self.page.own_votes.get(row["id"], []) if self.page.viewer_account_id else None
         return serialize_poll(row, own)
+
+
+def _mention(account: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": account["id"],
+        "username": account["username"],
+        "url": account["url"],
+        "acct": account["acct"],
+    }
 
 
 def _str(value: int | None) -> str | None:

@@ -1,0 +1,292 @@
+"""The home timeline written by the database (serializers.sqljson) is the entity the Python
+serializers write: every field, for every kind of status a feed holds, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, update
+
+from fediverse import timelines
+from fediverse.ids import now_ms
+from fediverse.paging import PageQuery
+from fediverse.storage.tables import (
+    accounts,
+    departments,
+    home_feed,
+    media_attachments,
+    polls,
+    statuses,
+)
+from tests.web.mastodon.conftest import Instance, Member, image_bytes
+
+
+async def _post(instance: Instance, member: Member, **body: Any) -> dict[str, Any]:
+    answer = await instance.client.post("/api/v1/statuses", json=body, headers=member.headers)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def _python_entities(instance: Instance, viewer: Member, ids: list[str]) -> list[Any]:
+    """The same statuses through ``GET /api/v1/statuses?id[]=``: the Python serializers."""
+    answer = await instance.client.get(
+        "/api/v1/statuses", params=[("id[]", i) for i in ids], headers=viewer.headers
+    )
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
+async def _home(instance: Instance, viewer: Member, **params: Any) -> list[Any]:
+    answer = await instance.client.get(
+        "/api/v1/timelines/home", params=params, headers=viewer.headers
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/json")
+    return list(orjson.loads(answer.content))
+
+
+async def _a_remote_post_in_the_feed(instance: Instance, viewer: Member) -> None:
+    """A remote author with a remote avatar, fields with HTML and a post with media."""
+    store, now = instance.store, now_ms()
+    author, status, media = store.new_id(), store.new_id(), store.new_id()
+    fields = [
+        {"name": "Webb", "value": "https://b.test", "value_html": '<a href="https://b.test">b</a>'},
+        {"name": "Rum", "value": "B12", "verified_at": "2026-11-01T10:00:00.000Z"},
+        "not an object",
+    ]
+    async with store.write() as conn:
+        await conn.execute(
+            insert(accounts).values(
+                id=author,
+                username="berit",
+                domain="kommun-b.test",
+                display_name="Berit på B",
+                uri="https://kommun-b.test/users/berit",
+                url="",
+                inbox_url="https://kommun-b.test/users/berit/inbox",
+                avatar_remote_url="https://kommun-b.test/avatar.png",
+                actor_type="Service",
+                fields=orjson.dumps(fields).decode(),
+                created_at=now - 86_400_000 * 30,
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            insert(statuses).values(
+                id=status,
+                account_id=author,
+                uri="https://kommun-b.test/users/berit/statuses/1",
+                url=None,
+                local=False,
+                content='<p>Från B, med &lt;tecken&gt; och "citat"</p>',
+                text="",
+                spoiler_text="",
+                visibility="public",
+                language="sv",
+                created_at=now - 1_000,
+            )
+        )
+        await conn.execute(
+            insert(media_attachments).values(
+                id=media,
+                account_id=author,
+                status_id=status,
+                type="image",
+                remote_url="https://kommun-b.test/bild.png",
+                description="",
+                meta=orjson.dumps({"original": {"width": 10, "height": 5}}).decode(),
+                focus_x=-250,
+                focus_y=500,
+                blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+                created_at=now,
+            )
+        )
+        await conn.execute(
+            insert(home_feed).values(
+                account_id=viewer.account_id, status_id=status, author_account_id=author
+            )
+        )
+
+
+async def _a_feed_of_every_kind(instance: Instance) -> tuple[Member, Member, Member]:
+    client = instance.client
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    cecilia = await instance.member("cecilia")
+    for other in (bosse, cecilia):
+        await client.post(f"/api/v1/accounts/{other.account_id}/follow", headers=anna.headers)
+    department = instance.store.new_id()
+    async with instance.store.write() as conn:
+        await conn.execute(
+            insert(departments).values(id=department, name="Förskolor", created_at=now_ms())
+        )
+    avatar = await client.post(
+        "/api/v2/media",
+        files={"file": ("a.png", image_bytes("PNG", (16, 16)), "image/png")},
+        headers=bosse.headers,
+    )
+    profile = await client.patch(
+        "/api/v1/accounts/update_credentials",
+        files={"avatar": ("a.png", image_bytes("PNG", (32, 32)), "image/png")},
+        data={
+            "display_name": 'Bosse "B" Öberg',
+            "note": "Lärare på <Skolgården>",
+            "fields_attributes[0][name]": "Webb",
+            "fields_attributes[0][value]": "https://example.com/bosse",
+            "fields_attributes[1][name]": "Rum",
+            "fields_attributes[1][value]": "A1",
+            "kollegium[title]": "Lärare",
+            "kollegium[department_id]": str(department),
+            "kollegium[phone]": "08-123 45",
+            "kollegium[languages][]": ["sv", "en"],
+            "kollegium[ask_me_about][]": ["Schema"],
+            "bot": "true",
+        },
+        headers=bosse.headers,
+    )
+    assert profile.status_code == 200, profile.text
+    assert avatar.status_code in (200, 202), avatar.text
+
+    own = await _post(instance, anna, status="Mitt eget inlägg")
+    await client.post(f"/api/v1/statuses/{own['id']}/pin", headers=anna.headers)
+    await _post(
+        instance, bosse, status="@anna @cecilia hej #Skolgård #tagg_1 https://example.com/x"
+    )
+    media = await client.post(
+        "/api/v2/media",
+        files={"file": ("b.png", image_bytes("PNG", (40, 20)), "image/png")},
+        data={"description": "En blå ruta", "focus": "0.5,-0.25"},
+        headers=bosse.headers,
+    )
+    await _post(
+        instance,
+        bosse,
+        status="Med bild",
+        media_ids=[media.json()["id"]],
+        sensitive=True,
+        spoiler_text="Varning",
+    )
+    poll = await _post(
+        instance,
+        bosse,
+        status="Fråga",
+        poll={"options": ["ja", "nej", "kanske"], "expires_in": 3600, "multiple": True},
+    )
+    await client.post(
+        f"/api/v1/polls/{poll['poll']['id']}/votes",
+        json={"choices": ["0", "2"]},
+        headers=anna.headers,
+    )
+    hidden = await _post(
+        instance,
+        bosse,
+        status="Dold fråga",
+        poll={"options": ["a", "b"], "expires_in": 3600, "hide_totals": True},
+    )
+    expired = await _post(
+        instance, bosse, status="Gammal fråga", poll={"options": ["x", "y"], "expires_in": 3600}
+    )
+    async with instance.store.write() as conn:
+        await conn.execute(
+            update(polls)
+            .where(polls.c.id == int(expired["poll"]["id"]))
+            .values(expires_at=now_ms() - 1_000, tallies="[3]", votes_count=3)
+        )
+    reply = await _post(instance, bosse, status="@anna svar", in_reply_to_id=own["id"])
+    edited = await _post(instance, bosse, status="Före", visibility="unlisted")
+    await client.put(
+        f"/api/v1/statuses/{edited['id']}", json={"status": "Efter"}, headers=bosse.headers
+    )
+    await _post(instance, bosse, status="Bara här", local_only=True, visibility="private")
+    liked = await _post(instance, cecilia, status="Cecilias inlägg")
+    for action in ("favourite", "bookmark", "reblog"):
+        await client.post(f"/api/v1/statuses/{liked['id']}/{action}", headers=anna.headers)
+    await client.post(f"/api/v1/statuses/{reply['id']}/reblog", headers=cecilia.headers)
+    await client.post(f"/api/v1/statuses/{hidden['id']}/favourite", headers=cecilia.headers)
+    async with instance.store.write() as conn:  # a moderator marked Cecilia sensitive
+        await conn.execute(
+            update(accounts)
+            .where(accounts.c.id == cecilia.account_id)
+            .values(sensitized_at=now_ms())
+        )
+    await _a_remote_post_in_the_feed(instance, anna)
+    return anna, bosse, cecilia
+
+
+async def test_every_kind_of_status_is_the_entity_the_serializers_write(
+    instance: Instance,
+) -> None:
+    anna, _bosse, _cecilia = await _a_feed_of_every_kind(instance)
+    page = await _home(instance, anna, limit=40)
+    assert len(page) == 13
+    kinds = {
+        "reblog": any(e["reblog"] for e in page),
+        "poll": any(e["poll"] for e in page),
+        "media": any(e["media_attachments"] for e in page),
+        "mentions": any(e["mentions"] for e in page),
+        "tags": any(e["tags"] for e in page),
+        "application": any(e["application"] for e in page),
+        "edited": any(e["edited_at"] for e in page),
+        "remote": any("@" in e["account"]["acct"] for e in page),
+    }
+    assert all(kinds.values()), kinds
+    expected = await _python_entities(instance, anna, [e["id"] for e in page])
+    for ours, theirs in zip(page, expected, strict=True):
+        assert ours == theirs, (ours["content"], _differences(ours, theirs))
+
+
+def _differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found = []
+        for key in sorted(set(ours) | set(theirs)):
+            found += _differences(ours.get(key, "-"), theirs.get(key, "-"), f"{path}.{key}")
+        return found
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        pairs = enumerate(zip(ours, theirs, strict=True))
+        return [d for i, (a, b) in pairs for d in _differences(a, b, f"{path}[{i}]")]
+    return [] if ours == theirs else [f"{path}: {ours!r} != {theirs!r}"]
+
+
+async def test_pages_are_the_pages_of_the_feed(instance: Instance) -> None:
+    anna, _bosse, _cecilia = await _a_feed_of_every_kind(instance)
+    rows = await timelines.home(instance.store, anna.account_id, PageQuery(limit=40))
+    every = [str(r["id"]) for r in rows]
+    assert [e["id"] for e in await _home(instance, anna, limit=40)] == every
+    assert [e["id"] for e in await _home(instance, anna, limit=3)] == every[:3]
+    older = await _home(instance, anna, max_id=every[2], limit=4)
+    assert [e["id"] for e in older] == every[3:7]
+    newer = await _home(instance, anna, min_id=every[8], limit=3)
+    assert [e["id"] for e in newer] == every[5:8]
+    since = await _home(instance, anna, since_id=every[8], limit=3)
+    assert [e["id"] for e in since] == every[:3]
+    assert await _home(instance, anna, max_id=every[-1]) == []
+    answer = await instance.client.get(
+        "/api/v1/timelines/home", params={"limit": 3}, headers=anna.headers
+    )
+    assert f"max_id={every[2]}" in answer.headers["link"]
+    assert f"min_id={every[0]}" in answer.headers["link"]
+
+
+async def test_filters_apply_to_the_page_the_database_wrote(instance: Instance) -> None:
+    anna, _bosse, _cecilia = await _a_feed_of_every_kind(instance)
+    before = await _home(instance, anna, limit=40)
+    for title, keyword, action in (("Frågor", "fråga", "warn"), ("Bilder", "bild", "hide")):
+        created = await instance.client.post(
+            "/api/v2/filters",
+            json={
+                "title": title,
+                "context": ["home"],
+                "filter_action": action,
+                "keywords_attributes": [{"keyword": keyword}],
+            },
+            headers=anna.headers,
+        )
+        assert created.status_code == 200, created.text
+    after = await _home(instance, anna, limit=40)
+    assert len(after) == len(before) - 1
+    assert not any("Med bild" in e["content"] for e in after)
+    warned = [e for e in after if e["filtered"]]
+    assert {e["filtered"][0]["filter"]["title"] for e in warned} == {"Frågor"}
+    assert len(warned) == 3
+    expected = await _python_entities(instance, anna, [e["id"] for e in after])
+    assert after == expected
