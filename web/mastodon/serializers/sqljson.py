@@ -195,7 +195,7 @@ def _fields(d: Dialect, column: str) -> str:
             f"FROM json_array_elements({d.json_column(column, '[]')}) WITH ORDINALITY "
             "AS f(e, n) WHERE json_typeof(f.e) = 'object'"
         )
-        return d.array(J(element), source, "f.n")
+        return _unless_empty(d, column, d.array(J(element), source, "f.n"))
     element = d.obj(
         [
             ("name", S("coalesce(f.value ->> '$.name', '')")),
@@ -211,8 +211,12 @@ def _fields(d: Dialect, column: str) -> str:
         ]
     )
     source = f"FROM json_each({d.json_column(column, '[]')}) f WHERE f.type = 'object'"
-    empty = f"coalesce({column}, '') IN ('', '[]')"
-    return f"CASE WHEN {empty} THEN json('[]') ELSE {d.array(J(element), source, 'f.id')} END"
+    return _unless_empty(d, column, d.array(J(element), source, "f.id"))
+
+
+def _unless_empty(d: Dialect, column: str, array: str) -> str:
+    """``array``, but no subquery where the list column is empty, as most are."""
+    return f"CASE WHEN coalesce({column}, '') IN ('', '[]') THEN {d.const('[]')} ELSE {array} END"
 
 
 def _string_list(d: Dialect, column: str) -> str:
@@ -222,62 +226,60 @@ def _string_list(d: Dialect, column: str) -> str:
             f"FROM json_array_elements_text({d.json_column(column, '[]')}) "
             "WITH ORDINALITY AS v(t, n)"
         )
-        return d.array(S("v.t"), source, "v.n")
+        return _unless_empty(d, column, d.array(S("v.t"), source, "v.n"))
     listed = f"CASE WHEN json_valid({column}) AND json_type({column}) = 'array' THEN {column} END"
     source = f"FROM json_each(coalesce({listed}, '[]')) v"
-    # Most lists are empty: no subquery for those.
-    empty = f"coalesce({column}, '') IN ('', '[]')"
-    listing = d.array(S("CAST(v.value AS TEXT)"), source, "v.id")
-    return f"CASE WHEN {empty} THEN json('[]') ELSE {listing} END"
+    return _unless_empty(d, column, d.array(S("CAST(v.value AS TEXT)"), source, "v.id"))
 
 
-def account_json(d: Dialect, base: str) -> str:
-    """``serialize_account`` (for a signed-in viewer) of alias ``a``, with its avatar ``av``,
-    header ``hd`` and department ``dp``."""
-    avatar = S(_image(d, base, "av.file_path", "a.avatar_remote_url", DEFAULT_AVATAR))
-    header = S(_image(d, base, "hd.file_path", "a.header_remote_url", DEFAULT_HEADER))
-    department = d.obj([("id", S(d.text("a.department_id"))), ("name", S("dp.name"))])
+def account_json(d: Dialect, base: str, a: str) -> str:
+    """``serialize_account`` (for a signed-in viewer) of account alias ``a``, joined with its
+    avatar ``{a}av``, header ``{a}hd`` and department ``{a}dp`` (see ``account_joins``)."""
+    av, hd, dp = f"{a}av", f"{a}hd", f"{a}dp"
+    avatar = S(_image(d, base, f"{av}.file_path", f"{a}.avatar_remote_url", DEFAULT_AVATAR))
+    header = S(_image(d, base, f"{hd}.file_path", f"{a}.header_remote_url", DEFAULT_HEADER))
+    department = d.obj([("id", S(d.text(f"{a}.department_id"))), ("name", S(f"{dp}.name"))])
     staff = d.obj(
         [
-            ("title", S("coalesce(a.title, '')")),
+            ("title", S(f"coalesce({a}.title, '')")),
             (
                 "department",
-                J(f"CASE WHEN dp.name IS NOT NULL THEN {department} END"),
+                J(f"CASE WHEN {dp}.name IS NOT NULL THEN {department} END"),
             ),
-            ("phone", S("coalesce(a.phone, '')")),
-            ("workplace", S("coalesce(a.workplace, '')")),
-            ("languages", J(_string_list(d, "a.languages"))),
-            ("ask_me_about", J(_string_list(d, "a.ask_me_about"))),
+            ("phone", S(f"coalesce({a}.phone, '')")),
+            ("workplace", S(f"coalesce({a}.workplace, '')")),
+            ("languages", J(_string_list(d, f"{a}.languages"))),
+            ("ask_me_about", J(_string_list(d, f"{a}.ask_me_about"))),
         ]
     )
     return d.obj(
         [
-            ("id", S(d.text("a.id"))),
-            ("username", S("a.username")),
-            ("acct", S(_acct("a"))),
-            ("display_name", S("a.display_name")),
-            ("locked", B(d.flag("a.locked"))),
-            ("bot", B(f"{d.flag('a.bot')} OR a.actor_type IN ('Service', 'Application')")),
-            ("discoverable", B(d.flag("a.discoverable"))),
-            ("indexable", B(d.flag("a.discoverable"))),
-            ("group", B("a.actor_type = 'Group'")),
-            ("created_at", S(f"{d.date('a.created_at')} || 'T00:00:00.000Z'")),
-            ("note", S("a.note")),
-            ("url", S(_or("a.url", "a.uri"))),
-            ("uri", S("a.uri")),
+            ("id", S(d.text(f"{a}.id"))),
+            ("username", S(f"{a}.username")),
+            ("acct", S(_acct(a))),
+            ("display_name", S(f"{a}.display_name")),
+            ("locked", B(d.flag(f"{a}.locked"))),
+            ("bot", B(f"{d.flag(a + '.bot')} OR {a}.actor_type IN ('Service', 'Application')")),
+            ("discoverable", B(d.flag(f"{a}.discoverable"))),
+            ("indexable", B(d.flag(f"{a}.discoverable"))),
+            ("group", B(f"{a}.actor_type = 'Group'")),
+            ("created_at", S(f"{d.date(a + '.created_at')} || 'T00:00:00.000Z'")),
+            ("note", S(f"{a}.note")),
+            ("url", S(_or(f"{a}.url", f"{a}.uri"))),
+            ("uri", S(f"{a}.uri")),
             ("avatar", avatar),
             ("avatar_static", avatar),
             ("header", header),
             ("header_static", header),
-            ("followers_count", N("a.followers_count")),
-            ("following_count", N("a.following_count")),
-            ("statuses_count", N("a.statuses_count")),
-            ("last_status_at", S(d.date("a.last_status_at"))),
+            ("followers_count", N(f"{a}.followers_count")),
+            ("following_count", N(f"{a}.following_count")),
+            ("statuses_count", N(f"{a}.statuses_count")),
+            ("last_status_at", S(d.date(f"{a}.last_status_at"))),
             ("hide_collections", J(d.const("false"))),
-            ("noindex", B(f"NOT {d.flag('a.discoverable')}")),
+            ("noindex", B(f"NOT {d.flag(a + '.discoverable')}")),
             ("emojis", J(d.const("[]"))),
             ("roles", J(d.const("[]"))),
-            ("fields", J(_fields(d, "a.fields"))),
+            ("fields", J(_fields(d, f"{a}.fields"))),
             ("kollegium", J(staff)),
         ]
     )
@@ -336,10 +338,24 @@ def _tags(d: Dialect, base: str, s: str) -> str:
     return d.array(J(element), source, "st.tag_id")
 
 
-def _marked(table: str, column: str, s: str) -> V:
+def _reblogged(s: str) -> V:
     return B(
-        f"EXISTS (SELECT 1 FROM {table} mk WHERE mk.account_id = hf.account_id "
-        f"AND mk.{column} = {s}.id)"
+        "EXISTS (SELECT 1 FROM statuses rb WHERE rb.account_id = hf.account_id "
+        f"AND rb.reblog_of_id = {s}.id)"
+    )
+
+
+def _marked(mark: str) -> V:
+    """Whether the viewer marked the status: joined (``mark_joins``), as each table holds one
+    row at most for a viewer and a status."""
+    return B(f"{mark}.account_id IS NOT NULL")
+
+
+def mark_joins(s: str) -> str:
+    return "".join(
+        f"LEFT JOIN {table} {s}{suffix} ON {s}{suffix}.account_id = hf.account_id "
+        f"AND {s}{suffix}.status_id = {s}.id "
+        for table, suffix in (("favourites", "fv"), ("bookmarks", "bm"), ("status_pins", "pn"))
     )
 
 
@@ -384,10 +400,10 @@ def status_json(d: Dialect, base: str, s: str, author: str) -> str:
             ("media_attachments", J(_media(d, base, s))),
             ("mentions", J(_mentions(d, s))),
             ("tags", J(_tags(d, base, s))),
-            ("favourited", _marked("favourites", "status_id", s)),
-            ("reblogged", _marked("statuses", "reblog_of_id", s)),
-            ("bookmarked", _marked("bookmarks", "status_id", s)),
-            ("pinned", _marked("status_pins", "status_id", s)),
+            ("favourited", _marked(f"{s}fv")),
+            ("reblogged", _reblogged(s)),
+            ("bookmarked", _marked(f"{s}bm")),
+            ("pinned", _marked(f"{s}pn")),
         ]
     )
 
@@ -401,9 +417,9 @@ def reblog_json(d: Dialect, s: str, author: str, original: str) -> str:
             ("media_attachments", J(d.const("[]"))),
             ("mentions", J(d.const("[]"))),
             ("tags", J(d.const("[]"))),
-            ("favourited", _marked("favourites", "status_id", original)),
-            ("reblogged", _marked("statuses", "reblog_of_id", original)),
-            ("bookmarked", _marked("bookmarks", "status_id", original)),
+            ("favourited", _marked(f"{original}fv")),
+            ("reblogged", _reblogged(original)),
+            ("bookmarked", _marked(f"{original}bm")),
             ("pinned", J(d.const("false"))),
         ]
     )
@@ -445,15 +461,18 @@ def poll_json(d: Dialect, s: str) -> str:
             ("own_votes", J(d.array(N("pv.choice"), own, "pv.choice"))),
         ]
     )
-    return f"(SELECT {d.as_text(entity)} FROM polls p WHERE p.id = {s}.poll_id)"
+    poll = f"(SELECT {d.as_text(entity)} FROM polls p WHERE p.id = {s}.poll_id)"
+    return f"CASE WHEN {s}.poll_id IS NOT NULL THEN {poll} END"
 
 
-def _account(d: Dialect, base: str, s: str) -> str:
+def account_joins(a: str, owner: str) -> str:
+    """Joins for ``account_json``: account ``a`` of ``owner``'s column, its images and
+    department (LEFT: a reblog's original may be missing)."""
     return (
-        f"(SELECT {d.as_text(account_json(d, base))} FROM accounts a "
-        "LEFT JOIN media_attachments av ON av.id = a.avatar_media_id "
-        "LEFT JOIN media_attachments hd ON hd.id = a.header_media_id "
-        f"LEFT JOIN departments dp ON dp.id = a.department_id WHERE a.id = {s}.account_id)"
+        f"LEFT JOIN accounts {a} ON {a}.id = {owner} "
+        f"LEFT JOIN media_attachments {a}av ON {a}av.id = {a}.avatar_media_id "
+        f"LEFT JOIN media_attachments {a}hd ON {a}hd.id = {a}.header_media_id "
+        f"LEFT JOIN departments {a}dp ON {a}dp.id = {a}.department_id "
     )
 
 
@@ -467,13 +486,13 @@ def _entity(d: Dialect, account: str, reblog: str, poll: str, own: str) -> str:
 
 def home_entity(d: Dialect, base: str) -> str:
     """The entity of a home feed row: status ``s`` by ``sa``, or its reblog of ``o`` by ``oa``."""
-    inner = _entity(
-        d, _account(d, base, "o"), "'null'", poll_json(d, "o"), status_json(d, base, "o", "oa")
+    s_account, o_account = (
+        d.as_text(account_json(d, base, "sa")),
+        d.as_text(account_json(d, base, "oa")),
     )
-    plain = _entity(
-        d, _account(d, base, "s"), "'null'", poll_json(d, "s"), status_json(d, base, "s", "sa")
-    )
-    wrapper = _entity(d, _account(d, base, "s"), inner, "NULL", reblog_json(d, "s", "sa", "o"))
+    inner = _entity(d, o_account, "'null'", poll_json(d, "o"), status_json(d, base, "o", "oa"))
+    plain = _entity(d, s_account, "'null'", poll_json(d, "s"), status_json(d, base, "s", "sa"))
+    wrapper = _entity(d, s_account, inner, "NULL", reblog_json(d, "s", "sa", "o"))
     return f"CASE WHEN o.id IS NULL THEN {plain} ELSE {wrapper} END"
 
 
@@ -490,9 +509,8 @@ _HOME = (
     "AND hf.author_account_id NOT IN (SELECT la.account_id FROM list_accounts la "
     "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?) "
     "ORDER BY hf.status_id {order} LIMIT ?) hf "
-    "JOIN statuses s ON s.id = hf.status_id JOIN accounts sa ON sa.id = s.account_id "
-    "LEFT JOIN statuses o ON o.id = s.reblog_of_id LEFT JOIN accounts oa ON oa.id = o.account_id "
-    "ORDER BY s.id DESC) page"
+    "JOIN statuses s ON s.id = hf.status_id LEFT JOIN statuses o ON o.id = s.reblog_of_id "
+    "{joins}ORDER BY s.id DESC) page"
 )
 _COLUMNS = ("entities", "ids", "filters")
 
@@ -511,7 +529,9 @@ def home_sql(postgres: bool, base: str) -> HomeSql:
         ids = "string_agg(page.id::text, ',' ORDER BY page.id DESC)"
     else:  # in the order of the page's rows
         entities, ids = "CAST(group_concat(page.entity, ',') AS BLOB)", "group_concat(page.id, ',')"
-    parts = {"entities": entities, "ids": ids, "entity": home_entity(d, base)}
+    joins = account_joins("sa", "s.account_id") + account_joins("oa", "o.account_id")
+    joins += mark_joins("s") + mark_joins("o")
+    parts = {"entities": entities, "ids": ids, "entity": home_entity(d, base), "joins": joins}
     return HomeSql(
         newest=_HOME.format(order="DESC", **parts), oldest=_HOME.format(order="ASC", **parts)
     )
