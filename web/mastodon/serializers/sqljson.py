@@ -12,9 +12,12 @@ The Python serializers (``statuses``, ``accounts``) stay the reference: every fi
 theirs, and tests/web/mastodon/test_sqljson.py checks, on both databases, that the two write
 the same entities for the same statuses.
 
-Each value is typed (text, number, boolean or JSON) so that each database can write it its
-own way: SQLite by joining text, which measured twice as fast as its JSON functions (they
-parse again every piece that is JSON already), PostgreSQL with ``json_build_object``.
+Each value is typed (text, number, boolean or JSON) so that each database writes it its own
+way: SQLite has no JSON booleans (a JSON constant stands in) and may forget past a subquery
+that a text is JSON (``json()`` reminds it), PostgreSQL's ``json_build_object`` takes them
+as they are. Authors and the viewer's marks are joined to the page; media, mentions, tags
+and polls are subqueries per status. Joining text by hand, and grouping the page's media
+and mentions in CTEs, both measured slower (bench/RESULTS.md).
 
 All SQL here is built from our own names and the instance's base URL (a setting, quoted as
 a literal); nothing from a request is ever formatted into it.
@@ -88,16 +91,22 @@ class Dialect:
         text is JSON)."""
         return f"({query})" if self.postgres else f"json(({query}))"
 
-    def array(self, element: V, source: str, order: str) -> str:
-        """A JSON array of ``element`` for each row of ``source``, in ``order``; [] if none."""
+    def array(self, element: V, source: str, order: str, *, probe: bool = False) -> str:
+        """A JSON array of ``element`` for each row of ``source``, in ``order``; [] if none.
+        With ``probe``, an index probe first: most statuses have no media, mentions or tags,
+        and an empty aggregate still costs its sorter."""
         if self.postgres:
             item = element.sql if element.kind == "j" else f"to_json({self.value(element)})"
-            return f"coalesce((SELECT json_agg({item} ORDER BY {order}) {source}), '[]'::json)"
-        item = "json(e)" if element.kind == "j" else "e"
-        return self.sub(
-            f"SELECT json_group_array({item}) FROM "
-            f"(SELECT {self.value(element)} AS e {source} ORDER BY {order})"
-        )
+            found = f"coalesce((SELECT json_agg({item} ORDER BY {order}) {source}), '[]'::json)"
+        else:
+            item = "json(e)" if element.kind == "j" else "e"
+            found = self.sub(
+                f"SELECT json_group_array({item}) FROM "
+                f"(SELECT {self.value(element)} AS e {source} ORDER BY {order})"
+            )
+        if not probe:
+            return found
+        return f"CASE WHEN EXISTS (SELECT 1 {source}) THEN {found} ELSE {self.const('[]')} END"
 
     def const(self, json_text: str) -> str:
         return f"'{json_text}'::json" if self.postgres else f"json('{json_text}')"
@@ -311,7 +320,8 @@ def _media(d: Dialect, base: str, s: str) -> str:
             ("blurhash", S("m.blurhash")),
         ]
     )
-    return d.array(J(element), f"FROM media_attachments m WHERE m.status_id = {s}.id", "m.id")
+    source = f"FROM media_attachments m WHERE m.status_id = {s}.id"
+    return d.array(J(element), source, "m.id", probe=True)
 
 
 def _mentions(d: Dialect, s: str) -> str:
@@ -328,14 +338,14 @@ def _mentions(d: Dialect, s: str) -> str:
         "FROM mentions mn JOIN accounts ma ON ma.id = mn.account_id "
         f"WHERE mn.status_id = {s}.id AND mn.silent = {silent}"
     )
-    return d.array(J(element), source, "mn.id")
+    return d.array(J(element), source, "mn.id", probe=True)
 
 
 def _tags(d: Dialect, base: str, s: str) -> str:
     url = f"{d.literal(base + '/tags/')} || {d.url_path('t.name')}"
     element = d.obj([("name", S("t.name")), ("url", S(url))])
     source = f"FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = {s}.id"
-    return d.array(J(element), source, "st.tag_id")
+    return d.array(J(element), source, "st.tag_id", probe=True)
 
 
 def _reblogged(s: str) -> V:
