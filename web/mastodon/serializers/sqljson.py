@@ -156,7 +156,9 @@ class Dialect:
                 f"'g') END, '' ORDER BY n) FROM regexp_split_to_table({x}, '') "
                 "WITH ORDINALITY AS chars(ch, n))"
             )
-        return f"{SQLITE_QUOTE}({x})"
+        # Our function takes the GIL from inside the query, which stalls the reader until the
+        # event loop lets go of it: only for a name that needs it.
+        return f"CASE WHEN {x} GLOB '*[^A-Za-z0-9_.~/-]*' THEN {SQLITE_QUOTE}({x}) ELSE {x} END"
 
 
 SQLITE = Dialect(postgres=False)
