@@ -15,7 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from federation.errors import PolicyRefusedError
-from fediverse.instances import domain_policies, federation_mode, local_generation, policy_version
+from fediverse.instances import (
+    covering_domains,
+    domain_policies,
+    federation_mode,
+    local_generation,
+    policy_version,
+)
 from fediverse.storage.database import Store
 
 CHECK_SECONDS = 1.0
@@ -28,14 +34,6 @@ def domain_of(url: str) -> str:
     host = (parts.hostname or "").lower()
     default = {"https": 443, "http": 80}.get(parts.scheme)
     return f"{host}:{parts.port}" if parts.port and parts.port != default else host
-
-
-def _parents(domain: str) -> list[str]:
-    """``a.b.example`` and every parent domain: a policy on a domain covers its subdomains."""
-    host, _, port = domain.partition(":")
-    labels = host.split(".")
-    found = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    return [domain] + ([f"{d}:{port}" for d in found[1:]] + found[1:] if port else found[1:])
 
 
 class Policy:
@@ -78,7 +76,7 @@ class Policy:
         entries = self._entries
         if not entries:
             return NONE
-        for candidate in _parents(domain.lower()):
+        for candidate in covering_domains(domain.lower()):
             found = entries.get(candidate)
             if found is not None:
                 return found

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from fediverse.departments import subtree_ids
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.hydrate import Row, load_accounts
+from fediverse.instances import suspended_among
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.storage.database import Store
 from fediverse.storage.functions import fold
@@ -26,9 +27,16 @@ from fediverse.storage.tables import (
 
 
 async def accounts_by_id(store: Store, ids: list[int]) -> dict[int, Row]:
+    """The accounts among ``ids`` that may be shown: not suspended themselves, nor what is
+    left of the accounts of a suspended domain (its content is gone)."""
     async with store.read() as conn:
         found = await load_accounts(conn, ids)
-    return {i: row for i, row in found.items() if row["suspended_at"] is None}
+        gone = await suspended_among(conn, {r["domain"] for r in found.values() if r["domain"]})
+    return {
+        i: row
+        for i, row in found.items()
+        if row["suspended_at"] is None and row["domain"] not in gone
+    }
 
 
 async def account_by_id(store: Store, account_id: int) -> Row:

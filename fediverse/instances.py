@@ -73,6 +73,29 @@ def local_generation() -> int:
     return _local_changes[0]
 
 
+def covering_domains(domain: str) -> list[str]:
+    """``a.b.example`` and every parent domain: a policy on a domain covers its subdomains."""
+    host, _, port = domain.partition(":")
+    labels = host.split(".")
+    found = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    return [domain] + ([f"{d}:{port}" for d in found[1:]] + found[1:] if port else found[1:])
+
+
+async def suspended_among(conn: Connection, domains: Iterable[str]) -> set[str]:
+    """Those of ``domains`` that a suspension covers (on them or on a parent domain)."""
+    covering = {d: covering_domains(d.lower()) for d in set(domains)}
+    every = {c for found in covering.values() for c in found}
+    if not every:
+        return set()
+    rows = await conn.fetch_all(
+        select(instances.c.domain).where(
+            instances.c.domain.in_(every), instances.c.policy == "suspend"
+        )
+    )
+    suspended = {r._mapping["domain"] for r in rows}
+    return {d for d, found in covering.items() if suspended.intersection(found)}
+
+
 def normalize_domain(raw: str) -> str:
     """A domain as we store it: lower-case, IDNA-encoded (``håbo.se`` -> ``xn--hbo-qla.se``)."""
     text = raw.strip().lower().rstrip(".")

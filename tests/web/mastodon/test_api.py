@@ -10,7 +10,7 @@ import orjson
 from PIL import Image
 from sqlalchemy import insert, select
 
-from fediverse import media, tasks
+from fediverse import instances, media, tasks
 from fediverse.ids import now_ms
 from fediverse.jobs import JobRegistry, Worker
 from fediverse.storage.tables import accounts, follow_requests, jobs
@@ -510,3 +510,40 @@ async def test_media_v2__a_broken_large_image_fails_then_or_later_with_422(
     )
     assert failed.status_code == 422
     assert failed.json()["error"] == "Error processing thumbnail for uploaded media"
+
+
+async def test_accounts_of_a_suspended_domain_are_not_found(instance: Instance) -> None:
+    anna = await instance.member("anna")
+    found: dict[str, int] = {}
+    async with instance.store.write() as conn:
+        for username, domain in (("berit", "kommun-b.test"), ("cilla", "skola.kommun-b.test")):
+            found[username] = instance.store.new_id()
+            await conn.execute(
+                insert(accounts).values(
+                    id=found[username],
+                    username=username,
+                    domain=domain,
+                    uri=f"https://{domain}/users/{username}",
+                    inbox_url=f"https://{domain}/users/{username}/inbox",
+                    created_at=now_ms(),
+                    updated_at=now_ms(),
+                )
+            )
+    client = instance.client
+    for account_id in found.values():
+        shown = await client.get(f"/api/v1/accounts/{account_id}", headers=anna.headers)
+        assert shown.status_code == 200
+    await instances.set_domain_policy(instance.store, "kommun-b.test", "suspend", actor="test")
+    for username, account_id in found.items():
+        gone = await client.get(f"/api/v1/accounts/{account_id}", headers=anna.headers)
+        assert gone.status_code == 404
+        assert gone.json() == {"error": "Record not found"}
+        acct = f"{username}@{'kommun-b.test' if username == 'berit' else 'skola.kommun-b.test'}"
+        looked_up = await client.get(
+            "/api/v1/accounts/lookup", params={"acct": acct}, headers=anna.headers
+        )
+        assert looked_up.status_code == 404
+    listed = await client.get(
+        "/api/v1/accounts", params=[("id[]", str(i)) for i in found.values()], headers=anna.headers
+    )
+    assert listed.json() == []
