@@ -290,3 +290,52 @@ async def test_filters_apply_to_the_page_the_database_wrote(instance: Instance) 
     assert len(warned) == 3
     expected = await _python_entities(instance, anna, [e["id"] for e in after])
     assert after == expected
+
+
+async def test_the_home_page_checks_its_token_in_the_same_read(instance: Instance) -> None:
+    """The home route reads the token with the page (``signs_in``): every refusal is the one
+    the other routes give, and an error in the parameters comes after the token's."""
+    anna = await instance.member("anna")
+    no_read = await instance.member("bosse", scopes="write")
+    client = instance.client
+
+    async def status(headers: dict[str, str], **params: Any) -> tuple[int, Any]:
+        answer = await client.get("/api/v1/timelines/home", params=params, headers=headers)
+        return answer.status_code, answer.json()
+
+    assert await status({}) == (401, {"error": "The access token is invalid"})
+    assert await status({"Authorization": "Bearer nonsense"}) == (
+        401,
+        {"error": "The access token is invalid"},
+    )
+    assert await status({"Authorization": "Bearer nonsense"}, limit="many") == (
+        401,
+        {"error": "The access token is invalid"},
+    )
+    assert await status(no_read.headers) == (
+        403,
+        {"error": "This action is outside the authorized scopes"},
+    )
+    app = await client.post(
+        "/api/v1/apps",
+        data={"client_name": "t", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read"},
+    )
+    token = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": app.json()["client_id"],
+            "client_secret": app.json()["client_secret"],
+            "scope": "read",
+        },
+    )
+    app_only = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    code, body = await status(app_only)
+    assert code == 422
+    assert body == {"error": "This method requires an authenticated user"}
+    code, body = await status(anna.headers, limit="many")
+    assert code == 422 and "limit" in body["error"]
+    assert await status(anna.headers) == (200, [])
+    assert await status(anna.headers, access_token="nonsense") == (200, [])
+    code, _ = await status({}, access_token=anna.token)
+    assert code == 200
