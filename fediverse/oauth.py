@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from databases.core import Connection
 from sqlalchemy import insert, select, update
 
+from fediverse import sign_in_limits
 from fediverse.accounts import find_user_by_login
 from fediverse.errors import BadRequestError, ForbiddenError, KollegiumError, ValidationError
 from fediverse.ids import now_ms
@@ -221,6 +222,17 @@ async def verify_password(store: Store, login: str, password: str) -> dict[str, 
     return user
 
 
+async def sign_in(store: Store, address: str, login: str, password: str) -> dict[str, Any] | None:
+    """``verify_password`` for someone signing in from ``address``: refused with
+    ``TooManyAttemptsError`` (429) after too many failures from there, and a failure
+    counts (``sign_in_limits``)."""
+    await sign_in_limits.check(store, address)
+    user = await verify_password(store, login, password)
+    if user is None:
+        await sign_in_limits.failed(store, address)
+    return user
+
+
 async def create_code(
     store: Store,
     app: Application,
@@ -327,10 +339,16 @@ def requested_scopes(app: Application, raw: str | None) -> frozenset[str]:
 
 
 async def password_grant(
-    store: Store, app: Application, login: str, password: str, raw_scopes: str | None
+    store: Store,
+    app: Application,
+    login: str,
+    password: str,
+    raw_scopes: str | None,
+    *,
+    address: str,
 ) -> IssuedToken:
     scopes = requested_scopes(app, raw_scopes)
-    user = await verify_password(store, login, password)
+    user = await sign_in(store, address, login, password)
     if user is None:
         raise OAuthError("invalid_grant", _INVALID_GRANT)
     async with store.write() as conn:

@@ -558,6 +558,22 @@ accessibility_reports = Table(
     _created(),
 )
 
+# Failed sign-ins by network address, for the limit on attempts (fediverse.sign_in_limits);
+# rows older than its window are deleted as new ones come.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    _id(),
+    Column("address", String(100), nullable=False),
+    _created(),
+)
+Index(
+    "ix_sign_in_failures_address_created_at",
+    sign_in_failures.c.address,
+    sign_in_failures.c.created_at,
+)
+Index("ix_sign_in_failures_created_at", sign_in_failures.c.created_at)
+
 # The kinds of notification a member turned off in the web app's settings: none is written.
 notification_types_off = Table(
     "notification_types_off",

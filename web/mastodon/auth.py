@@ -30,6 +30,12 @@ class Viewer:
         return oauth.scope_covers(self.scopes, scope)
 
 
+def client_address(request: Request) -> str:
+    """The address a request came from; behind nginx, the one it forwarded (uvicorn's proxy
+    headers middleware trusts the proxies in ``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -142,7 +142,10 @@ def _error(exc: Exception) -> Response:
     if isinstance(exc, KollegiumError):
         if hasattr(exc, "code"):  # OAuth errors carry their protocol code
             return json({"error": exc.code, "error_description": exc.message}, exc.status)
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        if hasattr(exc, "retry_after"):  # a limit (429) says when to come back
+            response.headers["retry-after"] = str(exc.retry_after)
+        return response
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, str(exc.detail))
 

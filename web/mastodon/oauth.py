@@ -15,11 +15,14 @@ from fediverse.errors import KollegiumError
 from fediverse.oauth import OOB, Application, IssuedToken, OAuthError
 from fediverse.push import vapid_public_key
 from fediverse.runtime import Runtime
+from fediverse.sign_in_limits import TooManyAttemptsError
 from fediverse.web_users import web_user
 from web.mastodon import sessions
+from web.mastodon.auth import client_address
 from web.mastodon.endpoint import Call, api, json, route
 from web.mastodon.i18n import pick_locale, translator
 from web.mastodon.pages import render
+from web.ui.messages import TOO_MANY_ATTEMPTS
 
 _AUTH_FIELDS = (
     "response_type",
@@ -129,7 +132,12 @@ async def token(call: Call) -> Response:
         issued = await oauth.refresh_grant(call.store, app, p.required_str("refresh_token"), scope)
     elif grant == "password" and call.settings.password_grant:
         issued = await oauth.password_grant(
-            call.store, app, p.required_str("username"), p.required_str("password"), scope
+            call.store,
+            app,
+            p.required_str("username"),
+            p.required_str("password"),
+            scope,
+            address=client_address(call.request),
         )
     else:
         raise OAuthError(
@@ -221,6 +229,8 @@ async def _consent_or_sign_in(
     auth: AuthorizeRequest,
     user_id: int | None,
     error: str | None = None,
+    *,
+    status: int = 401,
 ) -> Response:
     if user_id is None:
         return _page(
@@ -228,7 +238,7 @@ async def _consent_or_sign_in(
             runtime,
             "oauth_sign_in.html",
             "Sign in",
-            401 if error else 200,
+            status if error else 200,
             hidden=auth.fields,
             error=error,
         )
@@ -317,9 +327,19 @@ async def _sign_in(
     request: Request, runtime: Runtime, auth: AuthorizeRequest, values: dict[str, str]
 ) -> Response:
     _ = translator(pick_locale(request))
-    user = await oauth.verify_password(
-        runtime.store, values.get("login", ""), values.get("password", "")
-    )
+    try:
+        user = await oauth.sign_in(
+            runtime.store,
+            client_address(request),
+            values.get("login", ""),
+            values.get("password", ""),
+        )
+    except TooManyAttemptsError as exc:
+        refused = await _consent_or_sign_in(
+            request, runtime, auth, None, _(TOO_MANY_ATTEMPTS), status=429
+        )
+        refused.headers["retry-after"] = str(exc.retry_after)
+        return refused
     if user is None:
         return await _consent_or_sign_in(
             request, runtime, auth, None, _("Wrong e-mail, username or password.")

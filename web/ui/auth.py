@@ -5,9 +5,12 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from fediverse import oauth
+from fediverse.sign_in_limits import TooManyAttemptsError
 from fediverse.web_users import record_sign_out, set_locale
 from web.mastodon import sessions
+from web.mastodon.auth import client_address
 from web.ui import i18n
+from web.ui.messages import TOO_MANY_ATTEMPTS
 from web.ui.pages import Ui
 from web.ui.views import local_path
 
@@ -18,11 +21,11 @@ async def sign_in_form(ui: Ui) -> Response:
     return _form(ui)
 
 
-def _form(ui: Ui, error: str | None = None, login: str = "") -> Response:
+def _form(ui: Ui, error: str | None = None, login: str = "", status: int = 401) -> Response:
     return ui.render(
         "ui/sign_in.html",
         ui.gettext("Sign in"),
-        401 if error else 200,
+        status if error else 200,
         error=error,
         login=login,
         next=local_path(ui.request.query_params.get("next") or ui.field("next") or "/"),
@@ -31,7 +34,14 @@ def _form(ui: Ui, error: str | None = None, login: str = "") -> Response:
 
 async def sign_in(ui: Ui) -> Response:
     login = ui.field("login").strip()
-    user = await oauth.verify_password(ui.runtime.store, login, ui.field("password"))
+    try:
+        user = await oauth.sign_in(
+            ui.runtime.store, client_address(ui.request), login, ui.field("password")
+        )
+    except TooManyAttemptsError as exc:
+        response = _form(ui, ui.gettext(TOO_MANY_ATTEMPTS), login, 429)
+        response.headers["retry-after"] = str(exc.retry_after)
+        return response
     if user is None:
         return _form(ui, ui.gettext("Wrong e-mail, username or password."), login)
     response = ui.redirect(local_path(ui.field("next", "/")))

@@ -8,6 +8,12 @@ def N_(message: str) -> str:  # the gettext convention: mark for extraction, do 
     return message
 
 
+# Shown by both sign-in pages (the web app's and the OAuth consent page's) when an address
+# has failed too often (fediverse.sign_in_limits).
+TOO_MANY_ATTEMPTS = N_(
+    "Too many failed sign-ins from your network. Wait a few minutes and try again."
+)
+
 DOMAIN_MESSAGES = (
     N_("Validation failed: Text can't be blank"),
     N_("Validation failed: Text character limit of 500 exceeded"),
