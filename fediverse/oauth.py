@@ -423,12 +423,7 @@ _GRANT_COLUMNS = [
 
 async def authenticate(store: Store, access_token: str) -> TokenGrant | None:
     """What a bearer token grants, or None for an unknown, revoked or expired token."""
-    return await store.run(grant_plan(access_token))
-
-
-def grant_plan(access_token: str) -> Plan[TokenGrant | None]:
-    """``authenticate`` as a plan, to read in the same trip as what the request reads."""
-    found = yield Query(_GRANT_SQL, _GRANT_COLUMNS, (digest(access_token),))
+    found = await store.run(_grant_plan(access_token))
     if not found:
         return None
     m = found[0]
@@ -442,6 +437,10 @@ def grant_plan(access_token: str) -> Plan[TokenGrant | None]:
         application_id=m["application_id"],
         role=m["role"] or "user",
     )
+
+
+def _grant_plan(access_token: str) -> Plan[list[dict[str, Any]]]:
+    return (yield Query(_GRANT_SQL, _GRANT_COLUMNS, (digest(access_token),)))
 
 
 def require_scope(grant: TokenGrant, required: str) -> None:

@@ -8,7 +8,6 @@ from starlette.requests import Request
 
 from fediverse import oauth
 from fediverse.errors import ForbiddenError, KollegiumError, ValidationError
-from fediverse.rawsql import Plan
 from fediverse.storage.database import Store
 
 
@@ -46,14 +45,10 @@ def bearer_token(request: Request) -> str | None:
 
 async def authenticate(request: Request, store: Store) -> Viewer | None:
     """The viewer of a token, None without a token, 401 for a token we do not know."""
-    return await store.run(viewer_plan(bearer_token(request)))
-
-
-def viewer_plan(token: str | None) -> Plan[Viewer | None]:
-    """``authenticate`` as a plan (``Call.signed_in``)."""
+    token = bearer_token(request)
     if token is None:
         return None
-    grant = yield from oauth.grant_plan(token)
+    grant = await oauth.authenticate(store, token)
     if grant is None:
         raise UnauthorizedError("The access token is invalid")
     return Viewer(grant.user_id, grant.account_id, grant.scopes, grant.application_id, grant.role)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,15 +12,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from fediverse.errors import KollegiumError, NotFoundError
-from fediverse.rawsql import Plan
 from fediverse.runtime import Runtime
 from fediverse.settings import Settings
 from fediverse.storage.database import Store
-from web.mastodon.auth import Viewer, authenticate, bearer_token, check_access, viewer_plan
+from web.mastodon.auth import Viewer, authenticate, check_access
 from web.mastodon.params import Params, read_params
 from web.responses import OrjsonResponse, error_response
-
-T = TypeVar("T")
 
 CORS_HEADERS = {
     "access-control-allow-origin": "*",
@@ -35,27 +32,12 @@ CORS_HEADERS = {
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One API request, checked: its parameters, its viewer, and the running instance.
-
-    For a route declared ``@api(..., signs_in=True)`` the token is not checked yet:
-    ``viewer`` is None and the handler reads it through ``signed_in``.
-    """
+    """One API request, checked: its parameters, its viewer, and the running instance."""
 
     request: Request
     params: Params
     viewer: Viewer | None
     runtime: Runtime
-    target: Api | None = None
-
-    def signed_in(self, then: Callable[[Viewer], Plan[T]]) -> Plan[T]:
-        """A plan that checks the token and the route's scope, then reads what ``then``
-        plans for the viewer: one trip to the database (on SQLite) for both, on the
-        request every app makes most."""
-        assert self.target is not None
-        viewer = yield from viewer_plan(bearer_token(self.request))
-        check_access(viewer, self.target.scope, self.target.access)
-        assert viewer is not None
-        return (yield from then(viewer))
 
     @property
     def store(self) -> Store:
@@ -89,23 +71,16 @@ Handler = Callable[[Call], Awaitable[Response]]
 
 @dataclass(frozen=True, slots=True)
 class Api:
-    """A handler with what it needs: a scope (None: any) and who may call it, and whether
-    it checks the token itself, in its own reads (``Call.signed_in``)."""
+    """A handler with what it needs: a scope (None: any) and who may call it."""
 
     handler: Handler
     scope: str | None
     access: str
-    signs_in: bool = False
 
 
-def api(
-    scope: str | None = None, *, access: str = "user", signs_in: bool = False
-) -> Callable[[Handler], Api]:
-    if signs_in and access != "user":
-        raise ValueError("only routes for a signed-in user check the token themselves")
-
+def api(scope: str | None = None, *, access: str = "user") -> Callable[[Handler], Api]:
     def wrap(handler: Handler) -> Api:
-        return Api(handler, scope, access, signs_in)
+        return Api(handler, scope, access)
 
     return wrap
 
@@ -124,16 +99,13 @@ def _with_cors(response: Response, request: Request) -> Response:
 
 async def _run(request: Request, target: Api) -> Response:
     runtime: Runtime = request.app.state.runtime
-    viewer = None
-    if not target.signs_in:
-        # Public endpoints ignore tokens, as Mastodon's do: a stale token must not lock an
-        # app out of the instance description it reads before signing in again.
-        if target.access != "public":
-            viewer = await authenticate(request, runtime.store)
-        check_access(viewer, target.scope, target.access)
+    # Public endpoints ignore tokens, as Mastodon's do: a stale token must not lock an app
+    # out of the instance description it reads before signing in again.
+    viewer = None if target.access == "public" else await authenticate(request, runtime.store)
+    check_access(viewer, target.scope, target.access)
     params = await read_params(request)
     try:
-        return await target.handler(Call(request, params, viewer, runtime, target))
+        return await target.handler(Call(request, params, viewer, runtime))
     finally:
         await params.close()
 

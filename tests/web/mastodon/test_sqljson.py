@@ -292,9 +292,9 @@ async def test_filters_apply_to_the_page_the_database_wrote(instance: Instance) 
     assert after == expected
 
 
-async def test_the_home_page_checks_its_token_in_the_same_read(instance: Instance) -> None:
-    """The home route reads the token with the page (``signs_in``): every refusal is the one
-    the other routes give, and an error in the parameters comes after the token's."""
+async def test_the_home_page_refuses_as_every_route_does(instance: Instance) -> None:
+    """The page the database writes is behind the same token and scope checks as the other
+    routes, and an error in the parameters comes after the token's."""
     anna = await instance.member("anna")
     no_read = await instance.member("bosse", scopes="write")
     client = instance.client
