@@ -74,7 +74,8 @@ def sqlalchemy_url(url: str) -> str:
 
 
 class Store:
-    """Connections to one database; ``read()`` and ``write()`` are the only ways in.
+    """Connections to one database; ``read()``, ``run()`` (a plan of reads) and ``write()`` are
+    the only ways in.
 
     On SQLite each connection is a thread of aiosqlite's. One reader beside the writer is
     the default because it measured best: the home timeline under 10 clients on 2 cores
