@@ -7,7 +7,9 @@ never run), axe-core comes from tests/ui/node_modules (npm ci in setup.sh).
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +23,14 @@ from tests.support.processes import free_port, instance_env, kollegium, serving
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = HERE.parent.parent / "docs" / "screenshots"
+# The README's screenshots are written only when asked for (KOLLEGIUM_UPDATE_SCREENSHOTS=1):
+# otherwise every run would leave the checkout changed. Elsewhere they go to a temporary
+# directory, still taken (and checked to be images) on every run.
+SCREENSHOTS = (
+    HERE.parent.parent / "docs" / "screenshots"
+    if os.environ.get("KOLLEGIUM_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "kollegium-screenshots"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -184,4 +193,5 @@ def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
+    assert path.read_bytes().startswith(b"\x89PNG"), path
     return path
