@@ -423,7 +423,7 @@ _GRANT_COLUMNS = [
 
 async def authenticate(store: Store, access_token: str) -> TokenGrant | None:
     """What a bearer token grants, or None for an unknown, revoked or expired token."""
-    found = await store.run(_grant_plan(access_token))
+    found = await store.run_small(lambda: _grant_plan(access_token))
     if not found:
         return None
     m = found[0]

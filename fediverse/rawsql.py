@@ -9,6 +9,7 @@ PostgreSQL as ``= ANY`` of an array). Rows come back as dicts keyed by the given
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,7 +58,7 @@ class Raw:
 
     def _values(self, args: Sequence[Any]) -> list[Any]:
         if self.sqlite:
-            return [_json_list(a) if isinstance(a, list | set | tuple) else a for a in args]
+            return _sqlite_values(args)
         return [list(a) if isinstance(a, set | tuple) else a for a in args]
 
     async def rows(self, sql: str, columns: Sequence[str], *args: Any) -> list[dict[str, Any]]:
@@ -84,20 +85,7 @@ class Raw:
 
     def _drive_here(self, plan: Plan[T]) -> T:
         """``run`` on SQLite, inside the driver's thread: plain sqlite3 calls."""
-        connection = self.driver._conn
-        try:
-            query = next(plan)
-            while True:
-                self.count += 1
-                cursor = connection.execute(for_sqlite(query.sql), self._values(query.args))
-                try:
-                    found = cursor.fetchall()
-                finally:
-                    cursor.close()
-                columns = query.columns
-                query = plan.send([dict(zip(columns, row, strict=True)) for row in found])
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return drive_sqlite(self.driver._conn, plan, self)
 
     async def execute(self, sql: str, *args: Any) -> None:
         """Run a statement (inside the caller's transaction when the connection has one)."""
@@ -125,6 +113,30 @@ class Raw:
                 self.driver._conn.execute(sql, values).close()
 
         await self.driver._execute(run_all)  # aiosqlite's own way to run on its thread
+
+
+def drive_sqlite(connection: sqlite3.Connection, plan: Plan[T], raw: Raw | None = None) -> T:
+    """Run ``plan`` on a plain sqlite3 connection, in the calling thread (counted on
+    ``raw`` when given)."""
+    values = raw._values if raw is not None else _sqlite_values
+    try:
+        query = next(plan)
+        while True:
+            if raw is not None:
+                raw.count += 1
+            cursor = connection.execute(for_sqlite(query.sql), values(query.args))
+            try:
+                found = cursor.fetchall()
+            finally:
+                cursor.close()
+            columns = query.columns
+            query = plan.send([dict(zip(columns, row, strict=True)) for row in found])
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def _sqlite_values(args: Sequence[Any]) -> list[Any]:
+    return [_json_list(a) if isinstance(a, list | set | tuple) else a for a in args]
 
 
 def _json_list(values: Any) -> str:

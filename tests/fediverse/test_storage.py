@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -11,6 +13,7 @@ from sqlalchemy import func, insert, select
 from fediverse.errors import StorageError
 from fediverse.events import Event, EventBus, PostgresEventBus
 from fediverse.ids import now_ms
+from fediverse.rawsql import Plan, Query
 from fediverse.storage.database import Store, check_schema, driver_url, pool_url, sqlalchemy_url
 from fediverse.storage.migrate import upgrade
 from fediverse.storage.nodes import LEASE_MS, claim_node, release_node, renew_node
@@ -153,3 +156,50 @@ async def test_after_commit_needs_a_write_connection(store: Store) -> None:
     async with store.read() as conn:
         with pytest.raises(StorageError, match=r"needs a connection from Store\.write"):
             store.after_commit(conn, lambda: asyncio.sleep(0))
+
+
+def _settings_plan(key: str) -> Plan[list[dict[str, Any]]]:
+    return (yield Query("SELECT value FROM instance_settings WHERE key = ?", ("value",), (key,)))
+
+
+async def test_run_small__sees_each_commit_at_once_and_waits_for_no_lock(store: Store) -> None:
+    """The token lookup's plans (on SQLite on the event loop's own connection) see what was
+    just committed; when SQLite answers busy, the plan runs on the reader's thread."""
+    assert await store.run_small(lambda: _settings_plan("colour")) == []
+    async with store.write() as conn:
+        await conn.execute(
+            insert(instance_settings).values(key="colour", value="blå", updated_at=now_ms())
+        )
+    assert await store.run_small(lambda: _settings_plan("colour")) == [{"value": "blå"}]
+    if not store.is_sqlite:
+        return
+    # SQLite answers busy (a lock another process holds): the plan is made again and runs
+    # on the reader's thread; any other error is an error.
+    made = 0
+
+    def plan() -> Plan[list[dict[str, Any]]]:
+        nonlocal made
+        made += 1
+        return _settings_plan("colour")
+
+    here = store._here
+    assert here is not None
+    original = here
+
+    class Busy:
+        def execute(self, *args: Any) -> Any:
+            raise sqlite3.OperationalError("database is locked")
+
+    class Broken:
+        def execute(self, *args: Any) -> Any:
+            raise sqlite3.OperationalError("no such table: nowhere")
+
+    try:
+        store._here = Busy()  # type: ignore[assignment]
+        assert await store.run_small(plan) == [{"value": "blå"}]
+        assert made == 2
+        store._here = Broken()  # type: ignore[assignment]
+        with pytest.raises(sqlite3.OperationalError):
+            await store.run_small(plan)
+    finally:
+        store._here = original
