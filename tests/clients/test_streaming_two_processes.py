@@ -15,7 +15,13 @@ import pytest
 
 from tests.clients.conftest import PASSWORD
 from tests.support.databases import postgres_database_sync
-from tests.support.processes import free_port, instance_env, kollegium, serving
+from tests.support.processes import (
+    free_port,
+    instance_env,
+    kollegium,
+    password_tokens,
+    serving,
+)
 
 pytestmark = pytest.mark.postgres
 MEMBERS = ("anna", "bosse")
@@ -46,26 +52,7 @@ def two_processes(
 
 
 def token(base_url: str, login: str) -> str:
-    app = httpx.post(
-        f"{base_url}/api/v1/apps",
-        json={
-            "client_name": "t",
-            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-            "scopes": "read write",
-        },
-    ).json()
-    answer = httpx.post(
-        f"{base_url}/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": login,
-            "password": PASSWORD,
-            "scope": "read write",
-        },
-    )
-    return str(answer.json()["access_token"])
+    return password_tokens(base_url, [login], PASSWORD, scopes="read write")[login]
 
 
 def test_a_post_on_one_process_reaches_a_stream_on_the_other(

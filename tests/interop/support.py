@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import eventually as support_eventually
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "lösenord-123"
@@ -27,15 +28,8 @@ WAIT_SECONDS = 20.0
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    """Poll ``check`` until it returns something truthy; fail saying ``what`` was missing."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
+    """``processes.eventually`` with the peers' shorter wait and quicker polling."""
+    return support_eventually(check, what, timeout, interval=0.1)
 
 
 class Steps:

@@ -131,7 +131,9 @@ def password_tokens(
     return tokens
 
 
-def eventually(check: Callable[[], Any], what: str, timeout: float = 25.0) -> Any:
+def eventually(
+    check: Callable[[], Any], what: str, timeout: float = 25.0, interval: float = 0.2
+) -> Any:
     """Poll ``check`` until it returns something truthy; fail saying ``what`` was missing."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -139,5 +141,5 @@ def eventually(check: Callable[[], Any], what: str, timeout: float = 25.0) -> An
         last = check()
         if last:
             return last
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"{what}: not seen within {timeout} s (last: {last!r})")
