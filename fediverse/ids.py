@@ -7,6 +7,7 @@ up to 1,024 ids per millisecond on it.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -30,18 +31,22 @@ class SnowflakeGenerator:
         self._clock = clock
         self._last_ms = 0
         self._sequence = 0
+        # A write plan (Store.write_plan) makes ids on the SQLite writer's thread while the
+        # event loop makes others; the lock keeps that safe whatever the interpreter does.
+        self._lock = threading.Lock()
 
     def next_id(self) -> int:
-        # A clock that steps back must not produce a smaller or repeated id.
-        ms = max(self._clock(), self._last_ms)
-        if ms == self._last_ms:
-            self._sequence += 1
-            if self._sequence > MAX_SEQUENCE:
-                ms, self._sequence = ms + 1, 0
-        else:
-            self._sequence = 0
-        self._last_ms = ms
-        return ms << 16 | self.node << SEQUENCE_BITS | self._sequence
+        with self._lock:
+            # A clock that steps back must not produce a smaller or repeated id.
+            ms = max(self._clock(), self._last_ms)
+            if ms == self._last_ms:
+                self._sequence += 1
+                if self._sequence > MAX_SEQUENCE:
+                    ms, self._sequence = ms + 1, 0
+            else:
+                self._sequence = 0
+            self._last_ms = ms
+            return ms << 16 | self.node << SEQUENCE_BITS | self._sequence
 
 
 def id_at(ms: int) -> int:

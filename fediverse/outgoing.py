@@ -15,3 +15,9 @@ FEDERATE = "federate"
 async def federate(store: Store, conn: Connection, kind: str, **fields: Any) -> None:
     """Enqueue ``{"kind": kind, **fields}`` for federation, inside ``conn``'s transaction."""
     await JobQueue(store).enqueue(conn, FEDERATE, {"kind": kind, **fields})
+
+
+def federate_statement(queue: JobQueue, kind: str, **fields: Any) -> tuple[str, list[object]]:
+    """``federate`` as a statement, for a transaction of hand-written SQL
+    (``Store.write_plan``); the caller wakes ``queue`` once that has committed."""
+    return queue.insert_statement(FEDERATE, {"kind": kind, **fields})

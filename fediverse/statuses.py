@@ -18,28 +18,23 @@ from fediverse.groups_posting import distribute, group_for_post, local_only_for,
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
-from fediverse.outgoing import federate
+from fediverse.outgoing import federate_statement
 from fediverse.polls import NewPoll, check_poll, create_poll
-from fediverse.rawsql import Raw
+from fediverse.rawsql import Plan, Query, Raw, select_list
 from fediverse.runtime import Runtime
 from fediverse.storage.database import Store
-from fediverse.storage.tables import (
-    idempotency_keys,
-    media_attachments,
-    mentions,
-    statuses,
-    users,
-)
-from fediverse.streams import announce_status, status_topics
+from fediverse.storage.tables import media_attachments, mentions, statuses, users
+from fediverse.streams import announce_committed, announce_status, status_topics
 from fediverse.tags import tag_fan_out_statement
 from fediverse.urls import status_uri
-from fediverse.visibility import VISIBILITIES, can_see
+from fediverse.visibility import VISIBILITIES
 
 MAX_CHARACTERS = 500
 MAX_MEDIA = 4
 URL_WEIGHT = 23
 _URL = re.compile(r"https?://\S+")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+Statement = tuple[str, list[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,32 +89,43 @@ async def preferences(conn: Connection, account_id: int) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-async def _existing_for_key(conn: Connection, account_id: int, key: str | None) -> int | None:
-    if key is None:
-        return None
-    found = await conn.fetch_val(
-        select(idempotency_keys.c.status_id).where(
-            idempotency_keys.c.account_id == account_id, idempotency_keys.c.key == key
-        )
-    )
-    return int(found) if found is not None else None
+_KEY_SQL = "SELECT status_id FROM idempotency_keys WHERE account_id = ? AND key = ?"
+_REMEMBER_KEY = (
+    "INSERT INTO idempotency_keys (id, account_id, key, status_id, created_at) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+# can_see (fediverse.visibility) written out by hand: every single-status answer asks it.
+_VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
+_VISIBLE_TO_VIEWER = (
+    "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
+    "OR (s.visibility = 'private' AND s.account_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR (s.visibility = 'private' AND s.group_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
+    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
+)
+_REPLY_NAMES = ("id", "account_id", "conversation_id", "uri", "local_only", "group_id")
+_REPLY_SQL = (
+    f"SELECT {select_list(_REPLY_NAMES, 's')} FROM statuses s "  # noqa: S608
+    f"WHERE s.id = ? AND s.reblog_of_id IS NULL AND {_VISIBLE_TO_VIEWER}"
+)
 
 
-async def _reply_target(conn: Connection, author_id: int, reply_to: int | None) -> Any:
-    if reply_to is None:
-        return None
-    row = await conn.fetch_one(
-        select(
-            statuses.c.id,
-            statuses.c.account_id,
-            statuses.c.conversation_id,
-            statuses.c.uri,
-            statuses.c.local_only,
-        ).where(statuses.c.id == reply_to, statuses.c.reblog_of_id.is_(None), can_see(author_id))
-    )
-    if row is None:
+def _lookups(author_id: int, new: NewStatus) -> Plan[tuple[int | None, dict[str, Any] | None]]:
+    """What a post reads first in its write transaction: the status that an earlier request
+    with the same idempotency key made (then nothing more), and the status it answers, which
+    the author must be able to see."""
+    if new.idempotency_key is not None:
+        found = yield Query(_KEY_SQL, ("status_id",), (author_id, new.idempotency_key))
+        if found:
+            return int(found[0]["status_id"]), None
+    if new.in_reply_to_id is None:
+        return None, None
+    found = yield Query(_REPLY_SQL, _REPLY_NAMES, (new.in_reply_to_id, *[author_id] * 5))
+    if not found:
         raise NotFoundError("Record not found")
-    return row._mapping
+    return None, found[0]
 
 
 async def attach_media(
@@ -159,11 +165,9 @@ _NEW_TAG = (
 _LINK_TAG = "INSERT INTO statuses_tags (status_id, tag_id) SELECT ?, id FROM tags WHERE name = ?"
 
 
-def tag_statements(
-    store: Store, status_id: int, names: tuple[str, ...]
-) -> list[tuple[str, list[object]]]:
+def tag_statements(store: Store, status_id: int, names: tuple[str, ...]) -> list[Statement]:
     """Statements that link a status to its hashtags, creating the ones never seen before."""
-    statements: list[tuple[str, list[object]]] = []
+    statements: list[Statement] = []
     for name in dict.fromkeys(n.lower() for n in names):
         display = next(n for n in names if n.lower() == name)
         statements.append((_NEW_TAG, [store.new_id(), name, display, now_ms()]))
@@ -228,107 +232,131 @@ async def _author(conn: Connection, author_id: int) -> tuple[str, dict[str, Any]
     return found[0]["username"], prefs if isinstance(prefs, dict) else {}
 
 
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A post as far as it is known before its write transaction."""
+
+    author_id: int
+    username: str
+    prefs: dict[str, Any]
+    new: NewStatus
+    formatted: Formatted
+    subscribers: list[int]  # followers who asked to be told of the author's posts
+
+    @property
+    def plain(self) -> bool:
+        """Nothing to attach, no poll, nobody mentioned: all it writes is known in advance."""
+        new = self.new
+        return not (new.media_ids or new.poll is not None or self.formatted.mentioned_account_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class _Posted:
+    status_id: int
+    row: dict[str, Any] | None  # None: an earlier request with the same key made the status
+
+
 async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int:
     """Post a status in one transaction; returns its id (the earlier one for a reused key).
 
     What only reads (the author, the formatted text) happens before the write transaction,
-    which on SQLite is the one writer everyone waits for.
+    which on SQLite is the one writer everyone waits for. A plain post (``_Draft.plain``)
+    is then one plan, BEGIN to COMMIT in one trip to the writer's thread
+    (``Store.write_plan``); the general path, step by step, takes the rest.
     """
     check_status(new)
-    store, settings = runtime.store, runtime.settings
-    async with store.read() as conn:
+    draft = await _draft(runtime, author_id, new)
+    if draft.plain:
+        posted = await runtime.store.write_plan(_plain_post(runtime, draft))
+        if posted is not None:
+            if posted.row is not None:
+                await announce_committed(
+                    runtime.store, "update", posted.status_id, _topics(posted.row, draft)
+                )
+                _wake_worker(runtime, posted.row)
+            return posted.status_id
+    return await _post_in_steps(runtime, draft)
+
+
+async def _draft(runtime: Runtime, author_id: int, new: NewStatus) -> _Draft:
+    settings = runtime.settings
+    async with runtime.store.read() as conn:
         username, prefs = await _author(conn, author_id)
         formatted = await format_status_text(
             conn, new.text, base_url=settings.base_url, local_domain=settings.domain
         )
         subscribers = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id, True)
+    followers = [r["account_id"] for r in subscribers]
+    return _Draft(author_id, username, prefs, new, formatted, followers)
+
+
+def _plain_post(runtime: Runtime, draft: _Draft) -> Plan[_Posted | None]:
+    """A plain post as one plan for ``Store.write_plan``; None, decided before anything is
+    written, when it needs the general path after all: a reply in a group's thread (a post
+    to the group) or a post that notifies subscribers."""
+    existing, reply = yield from _lookups(draft.author_id, draft.new)
+    if existing is not None:
+        return _Posted(existing, None)
+    if reply is not None and reply["group_id"] is not None:
+        return None
+    row = _status_row(runtime, draft, reply)
+    if draft.subscribers and _tells_subscribers(reply, row):
+        return None
+    statements = [
+        _insert_statement(row),
+        *_audience_statements(runtime.store, row, draft, reply),
+        *_closing_statements(runtime, row, draft.new.idempotency_key),
+    ]
+    for sql, args in statements:
+        yield Query(sql, (), tuple(args))
+    return _Posted(row["id"], row)
+
+
+async def _post_in_steps(runtime: Runtime, draft: _Draft) -> int:
+    """The general path: media, a poll, mentions, a group, subscribers to notify."""
+    store, new, author_id = runtime.store, draft.new, draft.author_id
+    mentioned = draft.formatted.mentioned_account_ids
     async with store.write() as conn:
-        existing = await _existing_for_key(conn, author_id, new.idempotency_key)
+        existing, reply = await Raw(conn).run(_lookups(author_id, new))
         if existing is not None:
             return existing
-        reply = await _reply_target(conn, author_id, new.in_reply_to_id)
-        group = await group_for_post(
-            conn, author_id, formatted.mentioned_account_ids, reply["id"] if reply else None
-        )
-        status_id = store.new_id()
-        row = _status_row(new, prefs, reply, formatted, settings.local_only_default)
+        group = await group_for_post(conn, author_id, mentioned, reply["id"] if reply else None)
+        row = _status_row(runtime, draft, reply)
         if group is not None:
             row["group_id"] = group.id
             row["visibility"] = visibility_for(group, row["visibility"])
             row["local_only"] = local_only_for(group, new.local_only, row["local_only"]) or bool(
                 reply is not None and reply["local_only"]
             )
-        row.update(
-            id=status_id,
-            account_id=author_id,
-            uri=status_uri(settings.base_url, username, status_id),
-            url=f"{settings.base_url}/@{username}/{status_id}",
-            conversation_id=reply["conversation_id"] if reply else status_id,
-        )
-        statements = [(_insert_sql(tuple(row)), list(row.values()))]
-        if new.media_ids or new.poll is not None or formatted.mentioned_account_ids:
+        status_id: int = row["id"]
+        statements = [_insert_statement(row)]
+        if not draft.plain:
             await Raw(conn).batch(statements)
             statements = []
-            await _link_everything(store, conn, status_id, author_id, new, formatted)
-        statements += tag_statements(store, status_id, formatted.tags)
-        if formatted.tags:
-            statements += tag_fan_out_statement(status_id, author_id, visibility=row["visibility"])
-        statements.append(fan_out_statement(status_id, author_id, visibility=row["visibility"]))
-        statements += _count_statements(author_id, reply)
+            await _link_everything(store, conn, status_id, author_id, new, draft.formatted)
+        statements += _audience_statements(store, row, draft, reply)
         await Raw(conn).batch(statements)
         if group is not None:
             await distribute(store, conn, status_id, group, author_id, local_only=row["local_only"])
-        await _notify_subscribers(
-            store, conn, [r["account_id"] for r in subscribers], status_id, reply, row
-        )
-        await _remember_key(store, conn, author_id, new.idempotency_key, status_id)
-        topics = status_topics(
-            author_id=author_id,
-            visibility=row["visibility"],
-            local_author=True,
-            tags=formatted.tags,
-            mentioned_ids=formatted.mentioned_account_ids,
-        )
-        announce_status(store, conn, "update", status_id, topics)
-        if not row["local_only"]:
-            await federate(store, conn, "status.create", status_id=status_id)
-        return status_id
+        await _notify_subscribers(store, conn, draft.subscribers, status_id, reply, row)
+        await Raw(conn).batch(_closing_statements(runtime, row, new.idempotency_key))
+        announce_status(store, conn, "update", status_id, _topics(row, draft))
+    _wake_worker(runtime, row)
+    return status_id
 
 
-@lru_cache(maxsize=16)
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO statuses ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-
-
-async def _remember_key(
-    store: Store, conn: Connection, author_id: int, key: str | None, status_id: int
-) -> None:
-    if not key:
-        return
-    await conn.execute(
-        insert(idempotency_keys).values(
-            id=store.new_id(),
-            account_id=author_id,
-            key=key,
-            status_id=status_id,
-            created_at=now_ms(),
-        )
-    )
-
-
-def _status_row(
-    new: NewStatus,
-    prefs: dict[str, Any],
-    reply: Any,
-    formatted: Formatted,
-    local_only_default: bool = True,
-) -> dict[str, Any]:
-    visibility, local_only, sensitive = _defaults(new, prefs, reply, local_only_default)
+def _status_row(runtime: Runtime, draft: _Draft, reply: dict[str, Any] | None) -> dict[str, Any]:
+    new, prefs, settings = draft.new, draft.prefs, runtime.settings
+    visibility, local_only, sensitive = _defaults(new, prefs, reply, settings.local_only_default)
+    status_id = runtime.store.new_id()
     return {
+        "id": status_id,
+        "account_id": draft.author_id,
+        "uri": status_uri(settings.base_url, draft.username, status_id),
+        "url": f"{settings.base_url}/@{draft.username}/{status_id}",
         "local": True,
         "text": new.text,
-        "content": formatted.html,
+        "content": draft.formatted.html,
         "spoiler_text": new.spoiler_text,
         "sensitive": sensitive,
         "visibility": visibility,
@@ -337,9 +365,60 @@ def _status_row(
         "in_reply_to_id": reply["id"] if reply else None,
         "in_reply_to_account_id": reply["account_id"] if reply else None,
         "in_reply_to_uri": reply["uri"] if reply else None,
+        "conversation_id": reply["conversation_id"] if reply else status_id,
         "application_id": new.application_id,
         "created_at": now_ms(),
     }
+
+
+def _insert_statement(row: dict[str, Any]) -> Statement:
+    return _insert_sql(tuple(row)), list(row.values())
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO statuses ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+
+def _audience_statements(
+    store: Store, row: dict[str, Any], draft: _Draft, reply: dict[str, Any] | None
+) -> list[Statement]:
+    """After the status row: its tags, the home feeds it reaches, the counts it moves."""
+    status_id, author_id, visibility = row["id"], row["account_id"], row["visibility"]
+    tags = draft.formatted.tags
+    statements = tag_statements(store, status_id, tags)
+    if tags:
+        statements += tag_fan_out_statement(status_id, author_id, visibility=visibility)
+    statements.append(fan_out_statement(status_id, author_id, visibility=visibility))
+    return statements + _count_statements(author_id, reply)
+
+
+def _closing_statements(runtime: Runtime, row: dict[str, Any], key: str | None) -> list[Statement]:
+    """What a post writes last: its idempotency key, and its federate job unless local-only
+    (then ``_wake_worker`` once committed)."""
+    statements: list[Statement] = []
+    if key:
+        args: list[object] = [runtime.store.new_id(), row["account_id"], key, row["id"], now_ms()]
+        statements.append((_REMEMBER_KEY, args))
+    if not row["local_only"]:
+        statements.append(federate_statement(runtime.queue, "status.create", status_id=row["id"]))
+    return statements
+
+
+def _wake_worker(runtime: Runtime, row: dict[str, Any]) -> None:
+    if not row["local_only"]:
+        runtime.queue.notify()
+
+
+def _topics(row: dict[str, Any], draft: _Draft) -> list[str]:
+    return status_topics(
+        author_id=draft.author_id,
+        visibility=row["visibility"],
+        local_author=True,
+        tags=draft.formatted.tags,
+        mentioned_ids=draft.formatted.mentioned_account_ids,
+    )
 
 
 async def _link_everything(
@@ -370,11 +449,18 @@ _SUBSCRIBERS = "SELECT account_id FROM follows WHERE target_account_id = ? AND n
 _COUNT_REPLY = "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"
 
 
-def _count_statements(author_id: int, reply: Any) -> list[tuple[str, list[object]]]:
-    statements: list[tuple[str, list[object]]] = [(_COUNT_NEW, [now_ms(), author_id])]
+def _count_statements(author_id: int, reply: dict[str, Any] | None) -> list[Statement]:
+    statements: list[Statement] = [(_COUNT_NEW, [now_ms(), author_id])]
     if reply is not None:
         statements.append((_COUNT_REPLY, [reply["id"]]))
     return statements
+
+
+def _tells_subscribers(reply: dict[str, Any] | None, row: dict[str, Any]) -> bool:
+    """Followers who asked to be told of new posts hear of this one (not of a direct post,
+    nor of a reply to someone else)."""
+    author_id = row["account_id"]
+    return row["visibility"] != "direct" and (reply is None or reply["account_id"] == author_id)
 
 
 async def _notify_subscribers(
@@ -382,35 +468,20 @@ async def _notify_subscribers(
     conn: Connection,
     subscribers: list[int],
     status_id: int,
-    reply: Any,
+    reply: dict[str, Any] | None,
     row: dict[str, Any],
 ) -> None:
-    """Followers who asked to be told of new posts hear of this one (not of replies to others)."""
-    author_id = row["account_id"]
-    if row["visibility"] == "direct" or (reply is not None and reply["account_id"] != author_id):
+    if not _tells_subscribers(reply, row):
         return
     for follower in subscribers:
         await notify(
             store,
             conn,
             account_id=follower,
-            from_account_id=author_id,
+            from_account_id=row["account_id"],
             type="status",
             status_id=status_id,
         )
-
-
-# can_see (fediverse.visibility) written out by hand: every single-status answer asks it.
-_VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
-_VISIBLE_TO_VIEWER = (
-    "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
-    "OR (s.visibility = 'private' AND s.account_id IN "
-    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
-    "OR (s.visibility = 'private' AND s.group_id IN "
-    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
-    "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
-    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
-)
 
 
 async def visible_rows(store: Store, viewer: int | None, ids: list[int]) -> list[Any]:

@@ -44,12 +44,22 @@ def status_topics(
     return topics
 
 
+def status_events(name: str, status_id: int, topics: list[str]) -> list[Event]:
+    """A status event for each topic, once."""
+    return [Event(topic, name, {"status_id": str(status_id)}) for topic in dict.fromkeys(topics)]
+
+
 def announce_status(
     store: Store, conn: Connection, name: str, status_id: int, topics: list[str]
 ) -> None:
     """Announce a status event on each topic once the transaction commits."""
-    for topic in dict.fromkeys(topics):
-        store.publish_after_commit(conn, Event(topic, name, {"status_id": str(status_id)}))
+    for event in status_events(name, status_id, topics):
+        store.publish_after_commit(conn, event)
+
+
+async def announce_committed(store: Store, name: str, status_id: int, topics: list[str]) -> None:
+    """``announce_status`` for a status already committed by ``Store.write_plan``."""
+    await store.publish(status_events(name, status_id, topics))
 
 
 async def home_topics(conn: Connection, account_id: int) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -82,6 +83,20 @@ class JobQueue:
         await conn.execute(insert(jobs).values(rows))
         self.notify()
         return [row["id"] for row in rows]
+
+    def insert_statement(
+        self,
+        name: str,
+        payload: dict[str, Any],
+        *,
+        delay_ms: int = 0,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> tuple[str, list[object]]:
+        """The row ``enqueue`` adds, as one hand-written INSERT (``fediverse.rawsql``) for a
+        transaction that runs its own statements (``Store.write_plan``); call ``notify``
+        once that has committed."""
+        row = self._row(name, payload, now_ms(), delay_ms, max_attempts)
+        return _insert_sql(tuple(row)), list(row.values())
 
     def _row(
         self, name: str, payload: dict[str, Any], now: int, delay_ms: int, max_attempts: int
@@ -205,3 +220,9 @@ class JobQueue:
         )
         async with self.store.write() as conn:
             return bool(await conn.fetch_all(again))
+
+
+@lru_cache(maxsize=1)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608

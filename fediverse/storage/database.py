@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -75,8 +76,8 @@ def sqlalchemy_url(url: str) -> str:
 
 
 class Store:
-    """Connections to one database; ``read()``, ``run()`` (a plan of reads) and ``write()`` are
-    the only ways in.
+    """Connections to one database; ``read()``, ``run()`` (a plan of reads), ``write()`` and
+    ``write_plan()`` (a plan that writes) are the only ways in.
 
     On SQLite each connection is a thread of aiosqlite's. One reader beside the writer is
     the default because it measured best: the home timeline under 10 clients on 2 cores
@@ -260,8 +261,31 @@ class Store:
         prepared = [(for_sqlite(sql), list(values)) for sql, values in then]
         async with self._write_lock:
             driver = self._writer.raw_connection
-            made = await driver._execute(_insert_then, driver._conn, insert, list(args), prepared)
+            made = await driver._execute(
+                _in_transaction, driver._conn, _insert_then, insert, list(args), prepared
+            )
         return bool(made)
+
+    async def write_plan(self, plan: Plan[T]) -> T:
+        """Run a plan (``fediverse.rawsql``) as one write transaction; returns its value.
+
+        Its statements, writes included (a write is a query of no columns, answered with
+        no rows), run in order, and each sees what the ones before it wrote. An exception
+        from the plan, such as a NotFoundError after a read, rolls all of it back.
+
+        On SQLite the whole transaction, BEGIN to COMMIT, is one trip to the writer's
+        thread, as in ``insert_then``: the one writer is held for the time SQLite takes,
+        not for a trip through a busy event loop per statement. The plan runs on that
+        thread, so it must not touch the event loop; ``new_id`` is safe there.
+        """
+        if not self.is_sqlite:
+            async with self.write() as conn:
+                return await Raw(conn).run(plan)
+        assert self._writer is not None, "Store.connect() was not called"
+        async with self._write_lock:
+            driver = self._writer.raw_connection
+            done: T = await driver._execute(_in_transaction, driver._conn, drive_sqlite, plan)
+        return done
 
     def after_commit(self, conn: Connection, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` after the transaction of ``conn`` commits (to announce its data)."""
@@ -275,6 +299,14 @@ class Store:
         bus = self.events
         if bus is not None:
             self.after_commit(conn, lambda: bus.publish(event))
+
+    async def publish(self, events: Iterable[Any]) -> None:
+        """Publish events (fediverse.events.Event) on this process's bus now, for data that
+        has already committed (``write_plan`` has no connection to wait on); as after a
+        commit, a failure is logged and does not reach the caller."""
+        bus = self.events
+        if bus is not None:
+            await _run_after_commit([partial(bus.publish, event) for event in events])
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Connection]:
@@ -325,25 +357,32 @@ async def _run_after_commit(callbacks: list[Callable[[], Awaitable[None]]]) -> N
             log.exception("an after-commit callback failed")
 
 
+def _in_transaction(connection: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:
+    """``work(connection, *args)`` as one write transaction, inside aiosqlite's thread (its
+    connection is in autocommit): committed, or rolled back when it raises."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        done = work(connection, *args)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return done
+
+
 def _insert_then(
     connection: sqlite3.Connection,
     insert: str,
     args: list[Any],
     then: list[tuple[str, list[Any]]],
 ) -> bool:
-    """``Store.insert_then`` on SQLite, inside aiosqlite's thread (autocommit connection)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        cursor = connection.execute(insert, args)
-        made = cursor.fetchone() is not None
-        cursor.close()
-        if made:
-            for sql, values in then:
-                connection.execute(sql, values).close()
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+    """``Store.insert_then`` on SQLite, inside aiosqlite's thread and a transaction."""
+    cursor = connection.execute(insert, args)
+    made = cursor.fetchone() is not None
+    cursor.close()
+    if made:
+        for sql, values in then:
+            connection.execute(sql, values).close()
     return made
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from fediverse.errors import StorageError
+from fediverse.errors import NotFoundError, StorageError
 from fediverse.events import Event, EventBus, PostgresEventBus
 from fediverse.ids import now_ms
 from fediverse.rawsql import Plan, Query
@@ -203,3 +203,67 @@ async def test_run_small__sees_each_commit_at_once_and_waits_for_no_lock(store: 
             await store.run_small(plan)
     finally:
         store._here = original
+
+
+_SET = "INSERT INTO instance_settings (key, value, updated_at) VALUES (?, ?, ?)"
+_CHANGE = "UPDATE instance_settings SET value = ? WHERE key = ?"
+
+
+def _set_then_change(key: str, *, fail: bool = False) -> Plan[list[dict[str, Any]]]:
+    """Writes, a read of what it wrote, a write that depends on the read; or a failure."""
+    yield Query(_SET, (), (key, "1", now_ms()))
+    written = yield from _settings_plan(key)
+    yield Query(_CHANGE, (), (f"{written[0]['value']}+1", key))
+    if fail:
+        raise NotFoundError("Record not found")
+    return (yield from _settings_plan(key))
+
+
+async def test_write_plan__commits_and_its_reads_see_its_own_writes(store: Store) -> None:
+    assert await store.write_plan(_set_then_change("a")) == [{"value": "1+1"}]
+    assert await store.run(_settings_plan("a")) == [{"value": "1+1"}]
+
+
+async def test_write_plan__an_exception_rolls_all_of_it_back(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        await store.write_plan(_set_then_change("a", fail=True))
+    assert await count_settings(store) == 0
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):  # the driver's own error
+        await store.write_plan(_twice("b"))
+    assert await count_settings(store) == 0
+    assert await store.write_plan(_set_then_change("c")) == [{"value": "1+1"}]
+
+
+def _twice(key: str) -> Plan[None]:
+    yield Query(_SET, (), (key, "1", now_ms()))
+    yield Query(_SET, (), (key, "2", now_ms()))
+
+
+async def test_write_plan__runs_one_at_a_time_beside_other_writes(store: Store) -> None:
+    async def write_in_steps() -> None:
+        async with store.write() as conn:
+            await conn.execute(insert(instance_settings).values(key="w", value="1", updated_at=1))
+            await asyncio.sleep(0.01)  # other writers wait, and then see it whole
+
+    plans = [store.write_plan(_set_then_change(f"k{n}")) for n in range(10)]
+    answers = await asyncio.gather(*plans[:5], write_in_steps(), *plans[5:])
+    assert [a for a in answers if a is not None] == [[{"value": "1+1"}]] * 10
+    assert await count_settings(store) == 11
+
+
+async def test_publish__sends_now_and_a_failing_bus_only_logs(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = EventBus()
+    store.events = bus
+    subscription = bus.subscribe({"author:1"})
+    await store.publish([Event("author:1", "update", {"status_id": "1"})])
+    assert (await asyncio.wait_for(subscription.get(), 1)).data == {"status_id": "1"}
+
+    class Down:
+        async def publish(self, event: Any) -> None:
+            raise RuntimeError("bus down")
+
+    store.events = Down()
+    await store.publish([Event("author:1", "update", {"status_id": "2"})])
+    assert "an after-commit callback failed" in caplog.text
