@@ -267,3 +267,19 @@ async def test_publish__sends_now_and_a_failing_bus_only_logs(
     store.events = Down()
     await store.publish([Event("author:1", "update", {"status_id": "2"})])
     assert "an after-commit callback failed" in caplog.text
+
+
+async def test_sqlite_connections_are_set_as_the_store_needs(store: Store) -> None:
+    if not store.is_sqlite:
+        pytest.skip("SQLite's settings")
+    async with store.read() as conn:
+        settings = {
+            name: await conn.fetch_val(f"PRAGMA {name}")
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "wal_autocheckpoint")
+        }
+    assert settings == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 10000,
+        "wal_autocheckpoint": 10000,
+    }
