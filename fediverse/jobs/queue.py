@@ -9,6 +9,7 @@ so any number of workers share the table; on SQLite the single writer serializes
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ import orjson
 from databases.core import Connection
 from sqlalchemy import delete, func, insert, select, update
 
+from fediverse.errors import StorageError
 from fediverse.ids import now_ms
 from fediverse.jobs.backoff import retry_delay_ms
 from fediverse.storage.database import Store
@@ -25,6 +27,9 @@ from fediverse.storage.tables import jobs
 
 DEFAULT_MAX_ATTEMPTS = 10
 ERROR_LIMIT = 4_000
+# One wake-up per store, shared by every JobQueue made on it: code that enqueues makes its
+# own JobQueue(store), and its jobs must still wake the worker waiting on the runtime's.
+_WAKEUPS: weakref.WeakKeyDictionary[Store, asyncio.Event] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ class JobQueue:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._wakeup = asyncio.Event()
+        self._wakeup = _WAKEUPS.setdefault(store, asyncio.Event())
 
     async def enqueue(
         self,
@@ -81,8 +86,20 @@ class JobQueue:
         now = now_ms()
         rows = [self._row(name, payload, now, delay_ms, max_attempts) for name, payload in items]
         await conn.execute(insert(jobs).values(rows))
-        self.notify()
+        self._notify_after_commit(conn)
         return [row["id"] for row in rows]
+
+    def _notify_after_commit(self, conn: Connection) -> None:
+        """Wake the worker once the jobs are there to claim: after the transaction commits
+        (a worker woken before would find nothing and sleep its whole poll)."""
+
+        async def wake() -> None:
+            self.notify()
+
+        try:
+            self.store.after_commit(conn, wake)
+        except StorageError:  # not a Store.write() connection: nothing to wait for
+            self.notify()
 
     def insert_statement(
         self,

@@ -250,3 +250,19 @@ async def test_two_workers_on_postgresql_run_a_thousand_jobs_exactly_once(tmp_pa
     everything = [n for lines in per_worker for n in lines]
     assert sorted(map(int, everything)) == list(range(1000)), "each job ran exactly once"
     assert len(per_worker) == 2 and all(per_worker), "both workers took a share"
+
+
+async def test_a_job_enqueued_anywhere_wakes_the_worker_once_committed(
+    store: Store, queue: JobQueue
+) -> None:
+    """Code that enqueues makes its own JobQueue(store); its job still wakes the worker that
+    waits on the runtime's queue, and only when the transaction has committed."""
+    waiting = asyncio.create_task(queue.wait_for_work(30))
+    await asyncio.sleep(0)
+    async with store.write() as conn:
+        await JobQueue(store).enqueue(conn, "anything", {})
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # not woken before the job can be claimed
+    started = time.monotonic()
+    await asyncio.wait_for(waiting, 5)
+    assert time.monotonic() - started < 1
