@@ -220,8 +220,16 @@ async def test_every_kind_of_status_is_the_entity_the_serializers_write(
     instance: Instance,
 ) -> None:
     anna, _bosse, _cecilia = await _a_feed_of_every_kind(instance)
+    async with instance.store.write() as conn:  # renamed after its staff had posted
+        await conn.execute(update(departments).values(name="Förskolor och fritids"))
     page = await _home(instance, anna, limit=40)
     assert len(page) == 13
+    units = {
+        e["account"]["kollegium"]["department"]["name"]
+        for e in page
+        if e["account"]["kollegium"]["department"]
+    }
+    assert units == {"Förskolor och fritids"}
     kinds = {
         "reblog": any(e["reblog"] for e in page),
         "poll": any(e["poll"] for e in page),

@@ -19,11 +19,12 @@ as they are. Authors and the viewer's marks are joined to the page; media, menti
 and polls are subqueries per status. Joining text by hand, and grouping the page's media
 and mentions in CTEs, both measured slower (bench/RESULTS.md).
 
-On PostgreSQL the fields an account or a status has from its own row are not written per
-request: triggers keep them in the row's ``own_fields`` whenever it is written (migration
-0010, ``own_fields_object``), and the page adds what comes from elsewhere (images,
-department, media, mentions, tags, the viewer's marks). That took a page from 1.8 to 1.4 ms
-of PostgreSQL's time; SQLite writes the page on a thread of ours and needs none of it.
+On PostgreSQL the fields an account or a status has from its own row (an account's with its
+department) are not written per request: triggers keep them in the row's ``own_fields``
+whenever it is written (migration 0010, ``own_fields_object``), and the page adds what
+comes from elsewhere (images, media, mentions, tags, the viewer's marks). That took a page
+from 1.8 to about 1.3 ms of PostgreSQL's time; SQLite writes the page on a thread of ours
+and needs none of it.
 
 All SQL here is built from our own names and the instance's base URL (a setting, quoted as
 a literal); nothing from a request is ever formatted into it.
@@ -258,8 +259,9 @@ def _string_list(d: Dialect, column: str) -> str:
     return _unless_empty(d, column, d.array(S("CAST(v.value AS TEXT)"), source, "v.id"))
 
 
-def account_own(d: Dialect, a: str) -> Pairs:
-    """The fields of ``serialize_account`` that come from account ``a``'s own row."""
+def account_own(d: Dialect, a: str, department: str | None = None) -> Pairs:
+    """The fields of ``serialize_account`` that come from account ``a``'s own row, with its
+    department's name: ``department`` (SQL), else the joined ``{a}dp`` (``account_joins``)."""
     return [
         ("id", S(d.text(f"{a}.id"))),
         ("username", S(f"{a}.username")),
@@ -283,35 +285,36 @@ def account_own(d: Dialect, a: str) -> Pairs:
         ("emojis", J(d.const("[]"))),
         ("roles", J(d.const("[]"))),
         ("fields", J(_fields(d, f"{a}.fields"))),
+        ("kollegium", J(_staff(d, a, department or f"{a}dp.name"))),
     ]
 
 
-def account_joined(d: Dialect, base: str, a: str) -> Pairs:
-    """The rest: from its avatar ``{a}av``, header ``{a}hd`` and department ``{a}dp`` (see
-    ``account_joins``), and the instance's base URL."""
-    av, hd, dp = f"{a}av", f"{a}hd", f"{a}dp"
-    avatar = S(_image(d, base, f"{av}.file_path", f"{a}.avatar_remote_url", DEFAULT_AVATAR))
-    header = S(_image(d, base, f"{hd}.file_path", f"{a}.header_remote_url", DEFAULT_HEADER))
-    department = d.obj([("id", S(d.text(f"{a}.department_id"))), ("name", S(f"{dp}.name"))])
-    staff = d.obj(
+def _staff(d: Dialect, a: str, department: str) -> str:
+    """``staff_profiles``' entity: the account's staff fields and department (its name)."""
+    unit = d.obj([("id", S(d.text(f"{a}.department_id"))), ("name", S(department))])
+    return d.obj(
         [
             ("title", S(f"coalesce({a}.title, '')")),
-            (
-                "department",
-                J(f"CASE WHEN {dp}.name IS NOT NULL THEN {department} END"),
-            ),
+            ("department", J(f"CASE WHEN {department} IS NOT NULL THEN {unit} END")),
             ("phone", S(f"coalesce({a}.phone, '')")),
             ("workplace", S(f"coalesce({a}.workplace, '')")),
             ("languages", J(_string_list(d, f"{a}.languages"))),
             ("ask_me_about", J(_string_list(d, f"{a}.ask_me_about"))),
         ]
     )
+
+
+def account_joined(d: Dialect, base: str, a: str) -> Pairs:
+    """The rest: from its avatar ``{a}av`` and header ``{a}hd`` (see ``account_joins``), and
+    the instance's base URL."""
+    av, hd = f"{a}av", f"{a}hd"
+    avatar = S(_image(d, base, f"{av}.file_path", f"{a}.avatar_remote_url", DEFAULT_AVATAR))
+    header = S(_image(d, base, f"{hd}.file_path", f"{a}.header_remote_url", DEFAULT_HEADER))
     return [
         ("avatar", avatar),
         ("avatar_static", avatar),
         ("header", header),
         ("header_static", header),
-        ("kollegium", J(staff)),
     ]
 
 
@@ -522,15 +525,18 @@ def poll_json(d: Dialect, s: str) -> str:
     return f"CASE WHEN {s}.poll_id IS NOT NULL THEN {poll} END"
 
 
-def account_joins(a: str, owner: str) -> str:
+def account_joins(d: Dialect, a: str, owner: str) -> str:
     """Joins for ``account_json``: account ``a`` of ``owner``'s column, its images and
-    department (LEFT: a reblog's original may be missing)."""
-    return (
+    department (LEFT: a reblog's original may be missing). Kept fields hold the
+    department already."""
+    joins = (
         f"LEFT JOIN accounts {a} ON {a}.id = {owner} "
         f"LEFT JOIN media_attachments {a}av ON {a}av.id = {a}.avatar_media_id "
         f"LEFT JOIN media_attachments {a}hd ON {a}hd.id = {a}.header_media_id "
-        f"LEFT JOIN departments {a}dp ON {a}dp.id = {a}.department_id "
     )
+    if d.kept:
+        return joins
+    return joins + f"LEFT JOIN departments {a}dp ON {a}dp.id = {a}.department_id "
 
 
 def _entity(d: Dialect, account: str, reblog: str, poll: str, own: str) -> str:
@@ -539,6 +545,10 @@ def _entity(d: Dialect, account: str, reblog: str, poll: str, own: str) -> str:
         f"'{{\"account\":' || {account} || ',\"reblog\":' || {reblog} "
         f"|| ',\"poll\":' || coalesce({poll}, 'null') || ',' || substr({d.as_text(own)}, 2)"
     )
+
+
+# An account's department, for its trigger; renaming a department writes its accounts again.
+DEPARTMENT_OF_NEW = "(SELECT dn.name FROM departments dn WHERE dn.id = NEW.department_id)"
 
 
 def own_fields_object(table: str) -> str:
@@ -552,7 +562,9 @@ def own_fields_object(table: str) -> str:
     change here needs a migration that replaces the trigger's function.
     """
     d = POSTGRES_ROW
-    return d.obj(account_own(d, "NEW") if table == "accounts" else status_own(d, "NEW"))
+    if table == "statuses":
+        return d.obj(status_own(d, "NEW"))
+    return d.obj(account_own(d, "NEW", DEPARTMENT_OF_NEW))
 
 
 def home_entity(d: Dialect, base: str) -> str:
@@ -600,7 +612,7 @@ def home_sql(postgres: bool, base: str) -> HomeSql:
         ids = "string_agg(page.id::text, ',' ORDER BY page.id DESC)"
     else:  # in the order of the page's rows
         entities, ids = "CAST(group_concat(page.entity, ',') AS BLOB)", "group_concat(page.id, ',')"
-    joins = account_joins("sa", "s.account_id") + account_joins("oa", "o.account_id")
+    joins = account_joins(d, "sa", "s.account_id") + account_joins(d, "oa", "o.account_id")
     joins += mark_joins("s") + mark_joins("o")
     parts = {"entities": entities, "ids": ids, "entity": home_entity(d, base), "joins": joins}
     return HomeSql(

@@ -2,8 +2,9 @@
 
 The home timeline's page is written by the database (web.mastodon.serializers.sqljson).
 On PostgreSQL most of its cost was writing, for every request, the fields an account or a
-status has from its own row. A row is read far more often than it changes, so a trigger
-writes them whenever the row is written, and the page splices them in. SQLite needs none of
+status has from its own row (an account's with its department's name). A row is read far
+more often than it changes, so a trigger writes them whenever the row is written, and the
+page splices them in; renaming a department writes its accounts again. SQLite needs none of
 this (it writes the page on a thread of ours) and is left as it was.
 
 The two expressions below are ``sqljson.own_fields_object`` as it was at this revision,
@@ -46,7 +47,20 @@ ACCOUNT_OBJECT = (
     "NULL THEN f.e->>'value_html' ELSE coalesce(f.e->>'value', '') END, "
     "'verified_at', f.e->'verified_at') ORDER BY f.n) FROM "
     "json_array_elements(coalesce(nullif(NEW.fields, ''), '[]')::json) WITH "
-    "ORDINALITY AS f(e, n) WHERE json_typeof(f.e) = 'object'), '[]'::json) END)"
+    "ORDINALITY AS f(e, n) WHERE json_typeof(f.e) = 'object'), '[]'::json) END, "
+    "'kollegium', json_build_object('title', coalesce(NEW.title, ''), 'department', "
+    "CASE WHEN (SELECT dn.name FROM departments dn WHERE dn.id = NEW.department_id) "
+    "IS NOT NULL THEN json_build_object('id', CAST(NEW.department_id AS TEXT), "
+    "'name', (SELECT dn.name FROM departments dn WHERE dn.id = NEW.department_id)) "
+    "END, 'phone', coalesce(NEW.phone, ''), 'workplace', coalesce(NEW.workplace, ''), "
+    "'languages', CASE WHEN coalesce(NEW.languages, '') IN ('', '[]') THEN '[]'::json "
+    "ELSE coalesce((SELECT json_agg(to_json(v.t) ORDER BY v.n) FROM "
+    "json_array_elements_text(coalesce(nullif(NEW.languages, ''), '[]')::json) WITH "
+    "ORDINALITY AS v(t, n)), '[]'::json) END, 'ask_me_about', CASE WHEN "
+    "coalesce(NEW.ask_me_about, '') IN ('', '[]') THEN '[]'::json ELSE "
+    "coalesce((SELECT json_agg(to_json(v.t) ORDER BY v.n) FROM "
+    "json_array_elements_text(coalesce(nullif(NEW.ask_me_about, ''), '[]')::json) "
+    "WITH ORDINALITY AS v(t, n)), '[]'::json) END))"
 )
 
 STATUS_OBJECT = (
@@ -76,6 +90,16 @@ BEGIN
 END
 $fields$
 """
+# An account's kept fields hold its department's name: a renamed department's accounts are
+# written again (deleting one sets their department_id to null, which writes them too).
+RENAMED = """
+CREATE FUNCTION kollegium_department_renamed() RETURNS trigger LANGUAGE plpgsql AS $renamed$
+BEGIN
+    UPDATE accounts SET own_fields = NULL WHERE department_id = NEW.id;
+    RETURN NULL;
+END
+$renamed$
+"""
 TRIGGER = (
     "CREATE TRIGGER {table}_own_fields BEFORE INSERT OR UPDATE ON {table} "
     "FOR EACH ROW EXECUTE FUNCTION kollegium_{table}_own_fields()"
@@ -91,11 +115,19 @@ def upgrade() -> None:
         op.execute(TRIGGER.format(table=table))
         # The trigger writes them (table names are ours, not input).
         op.execute(f"UPDATE {table} SET own_fields = NULL")  # noqa: S608
+    op.execute(RENAMED)
+    op.execute(
+        "CREATE TRIGGER departments_renamed AFTER UPDATE OF name ON departments "
+        "FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) "
+        "EXECUTE FUNCTION kollegium_department_renamed()"
+    )
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
+    op.execute("DROP TRIGGER departments_renamed ON departments")
+    op.execute("DROP FUNCTION kollegium_department_renamed()")
     for table in OBJECTS:
         op.execute(f"DROP TRIGGER {table}_own_fields ON {table}")
         op.execute(f"DROP FUNCTION kollegium_{table}_own_fields()")
