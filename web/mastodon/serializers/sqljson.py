@@ -101,10 +101,10 @@ class Dialect:
         text is JSON)."""
         return f"({query})" if self.postgres else f"json(({query}))"
 
-    def array(self, element: V, source: str, order: str, *, probe: bool = False) -> str:
+    def array(self, element: V, source: str, order: str, *, probe: str = "") -> str:
         """A JSON array of ``element`` for each row of ``source``, in ``order``; [] if none.
-        With ``probe``, an index probe first: most statuses have no media, mentions or tags,
-        and an empty aggregate still costs its sorter."""
+        With ``probe`` (a FROM of one table), an index probe first: most statuses have no
+        media, mentions or tags, and an empty aggregate still costs its sorter and joins."""
         if self.postgres:
             item = element.sql if element.kind == "j" else f"to_json({self.value(element)})"
             found = f"coalesce((SELECT json_agg({item} ORDER BY {order}) {source}), '[]'::json)"
@@ -116,7 +116,7 @@ class Dialect:
             )
         if not probe:
             return found
-        return f"CASE WHEN EXISTS (SELECT 1 {source}) THEN {found} ELSE {self.const('[]')} END"
+        return f"CASE WHEN EXISTS (SELECT 1 {probe}) THEN {found} ELSE {self.const('[]')} END"
 
     def kept_obj(self, row: str, pairs: Pairs) -> str:
         """The object of ``row``'s kept ``own_fields`` and ``pairs`` (PostgreSQL)."""
@@ -353,7 +353,7 @@ def _media(d: Dialect, base: str, s: str) -> str:
         ]
     )
     source = f"FROM media_attachments m WHERE m.status_id = {s}.id"
-    return d.array(J(element), source, "m.id", probe=True)
+    return d.array(J(element), source, "m.id", probe=source)
 
 
 def _mentions(d: Dialect, s: str) -> str:
@@ -370,14 +370,16 @@ def _mentions(d: Dialect, s: str) -> str:
         "FROM mentions mn JOIN accounts ma ON ma.id = mn.account_id "
         f"WHERE mn.status_id = {s}.id AND mn.silent = {silent}"
     )
-    return d.array(J(element), source, "mn.id", probe=True)
+    probe = f"FROM mentions mp WHERE mp.status_id = {s}.id AND mp.silent = {silent}"
+    return d.array(J(element), source, "mn.id", probe=probe)
 
 
 def _tags(d: Dialect, base: str, s: str) -> str:
     url = f"{d.literal(base + '/tags/')} || {d.url_path('t.name')}"
     element = d.obj([("name", S("t.name")), ("url", S(url))])
     source = f"FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = {s}.id"
-    return d.array(J(element), source, "st.tag_id", probe=True)
+    probe = f"FROM statuses_tags sp WHERE sp.status_id = {s}.id"
+    return d.array(J(element), source, "st.tag_id", probe=probe)
 
 
 def _reblogged(s: str) -> V:
