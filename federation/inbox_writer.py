@@ -12,7 +12,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from databases.core import Connection
 
 from fediverse.ids import now_ms
@@ -78,7 +77,10 @@ class InboxWriter:
             inserted = await insert_rows(
                 conn, "received_activities", rows, returning="id, ap_id", ignore_conflicts=True
             )
-            jobs = [_job(self._store.new_id(), int(row[0]), now) for row in inserted]
+            jobs = [
+                self._queue.row(INBOX_JOB, {"id": int(row[0])}, now, 0, INBOX_JOB_ATTEMPTS)
+                for row in inserted
+            ]
             await insert_rows(conn, "jobs", jobs)
         self._queue.notify()
         return {str(row[1]) for row in inserted}
@@ -113,19 +115,6 @@ async def insert_rows(
     if sqlite:
         return list(await driver.execute_fetchall(sql, values))
     return list(await driver.fetch(sql, *values))
-
-
-def _job(job_id: int, received_id: int, now: int) -> dict[str, Any]:
-    return {
-        "id": job_id,
-        "name": INBOX_JOB,
-        "payload": orjson.dumps({"id": received_id}).decode(),
-        "state": "queued",
-        "attempts": 0,
-        "max_attempts": INBOX_JOB_ATTEMPTS,
-        "run_at": now,
-        "created_at": now,
-    }
 
 
 def _row(received_id: int, item: Pending, now: int) -> dict[str, Any]:

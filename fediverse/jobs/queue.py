@@ -84,7 +84,7 @@ class JobQueue:
         if not items:
             return []
         now = now_ms()
-        rows = [self._row(name, payload, now, delay_ms, max_attempts) for name, payload in items]
+        rows = [self.row(name, payload, now, delay_ms, max_attempts) for name, payload in items]
         await conn.execute(insert(jobs).values(rows))
         self._notify_after_commit(conn)
         return [row["id"] for row in rows]
@@ -112,12 +112,18 @@ class JobQueue:
         """The row ``enqueue`` adds, as one hand-written INSERT (``fediverse.rawsql``) for a
         transaction that runs its own statements (``Store.write_plan``); call ``notify``
         once that has committed."""
-        row = self._row(name, payload, now_ms(), delay_ms, max_attempts)
+        row = self.row(name, payload, now_ms(), delay_ms, max_attempts)
         return _insert_sql(tuple(row)), list(row.values())
 
-    def _row(
-        self, name: str, payload: dict[str, Any], now: int, delay_ms: int, max_attempts: int
+    def row(
+        self,
+        name: str,
+        payload: dict[str, Any],
+        now: int,
+        delay_ms: int = 0,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> dict[str, Any]:
+        """A new job's row, for code that inserts jobs with rows of its own (the inbox)."""
         return {
             "id": self.store.new_id(),
             "name": name,
