@@ -16,14 +16,14 @@ Each value is typed (text, number, boolean or JSON) so that each database writes
 way: SQLite has no JSON booleans (a JSON constant stands in) and may forget past a subquery
 that a text is JSON (``json()`` reminds it), PostgreSQL's ``json_build_object`` takes them
 as they are. Authors and the viewer's marks are joined to the page; media, mentions, tags
-and polls are subqueries per status. Joining text by hand, and grouping the page's media
-and mentions in CTEs, both measured slower (bench/RESULTS.md).
+and polls are subqueries per status. Joining text by hand (on SQLite), and grouping the
+page's media and mentions in CTEs, both measured slower (bench/RESULTS.md).
 
 On PostgreSQL the fields an account or a status has from its own row (an account's with its
 department) are not written per request: triggers keep them in the row's ``own_fields``
 whenever it is written (migration 0010, ``own_fields_object``), and the page adds what
 comes from elsewhere (images, media, mentions, tags, the viewer's marks). That took a page
-from 1.8 to about 1.3 ms of PostgreSQL's time; SQLite writes the page on a thread of ours
+from 1.8 to about 1.1 ms of PostgreSQL's time; SQLite writes the page on a thread of ours
 and needs none of it.
 
 All SQL here is built from our own names and the instance's base URL (a setting, quoted as
