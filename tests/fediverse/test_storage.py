@@ -269,9 +269,9 @@ async def test_publish__sends_now_and_a_failing_bus_only_logs(
     assert "an after-commit callback failed" in caplog.text
 
 
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # SQLite's own settings
 async def test_sqlite_connections_are_set_as_the_store_needs(store: Store) -> None:
-    if not store.is_sqlite:
-        pytest.skip("SQLite's settings")
+    assert store.is_sqlite
     async with store.read() as conn:
         settings = {
             name: await conn.fetch_val(f"PRAGMA {name}")
