@@ -24,7 +24,7 @@ from databases.core import Connection
 
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
-from fediverse.rawsql import Plan, Raw, drive_sqlite, for_sqlite
+from fediverse.rawsql import Plan, Query, Raw, drive_sqlite
 from fediverse.storage.functions import SQLITE_FOLD, SQLITE_QUOTE, fold_text, quote_text
 
 log = logging.getLogger(__name__)
@@ -253,25 +253,9 @@ class Store:
         ... RETURNING, and when it made a row the statements of ``then``; False when it made
         none (then nothing else ran).
 
-        On SQLite the whole transaction, BEGIN to COMMIT, is one trip to the writer's thread,
-        so the one writer is held for the time SQLite takes and not for a trip through a
-        busy event loop per statement.
+        A write plan (``write_plan``): on SQLite one trip to the writer's thread.
         """
-        if not self.is_sqlite:
-            async with self.write() as conn:
-                raw = Raw(conn)
-                if not await raw.rows(insert, ("id",), *args):
-                    return False
-                await raw.batch(then)
-                return True
-        assert self._writer is not None, "Store.connect() was not called"
-        prepared = [(for_sqlite(sql), list(values)) for sql, values in then]
-        async with self._write_lock:
-            driver = self._writer.raw_connection
-            made = await driver._execute(
-                _in_transaction, driver._conn, _insert_then, insert, list(args), prepared
-            )
-        return bool(made)
+        return await self.write_plan(_insert_then(insert, args, then))
 
     async def write_plan(self, plan: Plan[T]) -> T:
         """Run a plan (``fediverse.rawsql``) as one write transaction; returns its value.
@@ -378,19 +362,14 @@ def _in_transaction(connection: sqlite3.Connection, work: Callable[..., T], *arg
 
 
 def _insert_then(
-    connection: sqlite3.Connection,
-    insert: str,
-    args: list[Any],
-    then: list[tuple[str, list[Any]]],
-) -> bool:
-    """``Store.insert_then`` on SQLite, inside aiosqlite's thread and a transaction."""
-    cursor = connection.execute(insert, args)
-    made = cursor.fetchone() is not None
-    cursor.close()
-    if made:
-        for sql, values in then:
-            connection.execute(sql, values).close()
-    return made
+    insert: str, args: Sequence[Any], then: Sequence[tuple[str, Sequence[Any]]]
+) -> Plan[bool]:
+    """``Store.insert_then`` as a plan."""
+    if not (yield Query(insert, ("id",), tuple(args))):
+        return False
+    for sql, values in then:
+        yield Query(sql, (), tuple(values))
+    return True
 
 
 async def _raw(connection: Connection, statement: str) -> None:
