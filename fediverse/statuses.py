@@ -12,7 +12,7 @@ from databases.core import Connection
 from sqlalchemy import func, insert, select, update
 
 from fediverse.errors import NotFoundError, ValidationError
-from fediverse.feeds import fan_out_statement
+from fediverse.feeds import fan_out_statement, pending_statements, wake_filler
 from fediverse.formatting import Formatted, format_status_text
 from fediverse.groups_posting import distribute, group_for_post, local_only_for, visibility_for
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
@@ -274,6 +274,7 @@ async def create_status(runtime: Runtime, author_id: int, new: NewStatus) -> int
                     runtime.store, "update", posted.status_id, _topics(posted.row, draft)
                 )
                 _wake_worker(runtime, posted.row)
+                wake_filler(runtime.store)
             return posted.status_id
     return await _post_in_steps(runtime, draft)
 
@@ -342,6 +343,7 @@ async def _post_in_steps(runtime: Runtime, draft: _Draft) -> int:
         await Raw(conn).batch(_closing_statements(runtime, row, new.idempotency_key))
         announce_status(store, conn, "update", status_id, _topics(row, draft))
     _wake_worker(runtime, row)
+    wake_filler(runtime.store)
     return status_id
 
 
@@ -390,7 +392,10 @@ def _audience_statements(
     statements = tag_statements(store, status_id, tags)
     if tags:
         statements += tag_fan_out_statement(status_id, author_id, visibility=visibility)
-    statements.append(fan_out_statement(status_id, author_id, visibility=visibility))
+    if visibility == "direct":
+        statements.append(fan_out_statement(status_id, author_id, visibility=visibility))
+    else:  # the followers' rows in a batch, soon (fediverse.feeds)
+        statements += pending_statements(status_id, author_id)
     return statements + _count_statements(author_id, reply)
 
 

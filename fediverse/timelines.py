@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 
 from fediverse.errors import NotFoundError
+from fediverse.feeds import home_rows_args, home_rows_sql
 from fediverse.hydrate import STATUS_COLUMNS, STATUS_NAMES, Row
 from fediverse.instances import not_silenced
 from fediverse.paging import PageQuery, apply_page, newest_first
@@ -38,17 +39,15 @@ async def _fetch(store: Store, query: Any, page: PageQuery) -> list[Row]:
 # The home timeline is the hottest query of all: it reads the feed that fan-out fills
 # (fediverse.feeds), written out by hand (see rawsql).
 _HOME = (
-    "SELECT {columns} FROM home_feed hf JOIN statuses s ON s.id = hf.status_id "
-    "WHERE hf.account_id = ? AND hf.status_id < ? AND hf.status_id > ? "
-    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = ?) "
-    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM mutes WHERE account_id = ?) "
-    # Members of an exclusive list are read in that list, not at home.
-    "AND hf.author_account_id NOT IN (SELECT la.account_id FROM list_accounts la "
-    "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?) "
-    "ORDER BY hf.status_id {order} LIMIT ?"
+    "SELECT {columns} FROM ({rows}) hf JOIN statuses s ON s.id = hf.status_id "
+    "ORDER BY hf.status_id {order}"
 )
-HOME_NEWEST = _HOME.format(columns=select_list(STATUS_NAMES, "s"), order="DESC")
-HOME_OLDEST = _HOME.format(columns=select_list(STATUS_NAMES, "s"), order="ASC")
+HOME_NEWEST = _HOME.format(
+    columns=select_list(STATUS_NAMES, "s"), rows=home_rows_sql("DESC"), order="DESC"
+)
+HOME_OLDEST = _HOME.format(
+    columns=select_list(STATUS_NAMES, "s"), rows=home_rows_sql("ASC"), order="ASC"
+)
 MAX_ID = (1 << 63) - 1
 
 
@@ -63,7 +62,7 @@ def home_plan(account_id: int, page: PageQuery) -> Plan[list[Row]]:
     upper = page.max_id if page.max_id is not None else MAX_ID
     lower = max(page.since_id or 0, page.min_id or 0)
     sql = HOME_OLDEST if page.min_id is not None else HOME_NEWEST
-    args = (account_id, upper, lower, account_id, account_id, account_id, True, page.limit)
+    args = home_rows_args(account_id, upper, lower, page.limit)
     return newest_first((yield Query(sql, STATUS_NAMES, args)), page)
 
 

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from federation.http import build_client
 from federation.jobs import build_registry
+from fediverse.feeds import FeedFiller
 from fediverse.jobs import JobRegistry, Worker
 from fediverse.runtime import Runtime, open_runtime
 from fediverse.settings import Settings
@@ -88,11 +89,16 @@ async def _worker(runtime: Runtime, registry: JobRegistry, *, enabled: bool) -> 
         await start_feed_trimming(runtime.store)
     stop = asyncio.Event()
     task = asyncio.create_task(Worker(runtime.queue, registry).run(stop))
+    filler = FeedFiller(runtime.store)
+    filling = asyncio.create_task(filler.run(stop))
     try:
         yield
     finally:
         stop.set()
         runtime.queue.notify()
+        filler.wake()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(filling, WORKER_STOP_SECONDS)
         # The batch in hand finishes; a stuck handler is cut off and its job, still
         # leased, runs again elsewhere once the lease runs out.
         with contextlib.suppress(TimeoutError):

@@ -195,6 +195,7 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import httpx
 
     from federation.http import build_client
+    from fediverse.feeds import FeedFiller
     from fediverse.jobs import Worker
     from fediverse.runtime import open_runtime
     from fediverse.tasks import start_feed_trimming
@@ -212,15 +213,17 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             runtime.queue, default_registry(runtime, http), concurrency=args.concurrency
         )
         await start_feed_trimming(runtime.store)
-        stop_waiter = asyncio.create_task(_wake_on(stop, runtime.queue.notify))
-        await worker.run(stop)
+        filler = FeedFiller(runtime.store)
+        stop_waiter = asyncio.create_task(_wake_on(stop, runtime.queue.notify, filler.wake))
+        await asyncio.gather(worker.run(stop), filler.run(stop))
         stop_waiter.cancel()
     return 0
 
 
-async def _wake_on(stop: asyncio.Event, notify: Callable[[], None]) -> None:
+async def _wake_on(stop: asyncio.Event, *wake: Callable[[], None]) -> None:
     await stop.wait()
-    notify()
+    for notify in wake:
+        notify()
 
 
 async def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:

@@ -288,7 +288,8 @@ follows = _account_pair(
     _flag("notify"),
     Column("languages", Text),
 )
-Index("ix_follows_target_account_id", follows.c.target_account_id)
+# Covering: fan-out reads a followed account's followers from the index alone.
+Index("ix_follows_target_account_id_account_id", follows.c.target_account_id, follows.c.account_id)
 follow_requests = _account_pair(
     "follow_requests", "target_account_id", _flag("show_reblogs", default=True), _flag("notify")
 )
@@ -540,6 +541,24 @@ home_feed = Table(
     Column("status_id", BigInteger, nullable=False),
     Column("author_account_id", BigInteger, nullable=False),
     PrimaryKeyConstraint("account_id", "status_id"),
+    sqlite_with_rowid=False,
+)
+
+# Local posts whose followers' home feeds are still to be filled (fediverse/feeds.py): a post
+# writes one row here instead of one per follower, and the feeds are filled in batches, in
+# the order of the feed's key, so that a page of a feed is written once for many posts.
+# Until then the home timeline reads these rows as well, so no reader sees the difference.
+feed_pending = Table(
+    "feed_pending",
+    metadata,
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("author_account_id", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )
 

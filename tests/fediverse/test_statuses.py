@@ -14,6 +14,7 @@ from fediverse import tags
 from fediverse.accounts import NewUser, create_user
 from fediverse.errors import NotFoundError
 from fediverse.events import EventBus
+from fediverse.feeds import fill_all
 from fediverse.groups import create_group, join
 from fediverse.groups_model import NewGroup
 from fediverse.jobs import JobQueue
@@ -23,6 +24,7 @@ from fediverse.statuses import NewStatus, create_status
 from fediverse.storage.database import Store
 from fediverse.storage.tables import (
     accounts,
+    feed_pending,
     home_feed,
     idempotency_keys,
     jobs,
@@ -62,16 +64,29 @@ def plans(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def general_path_only(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every plan answers "take the general path", as it does for a group or subscribers."""
+    """Every post's plan answers "take the general path", as it does for a group or
+    subscribers; other plans (the feed filler's) run."""
+    write_plan = store.write_plan
 
-    async def declined(plan: Any) -> None:
+    async def declined(plan: Any) -> Any:
+        if plan.gi_code.co_name != "_plain_post":
+            return await write_plan(plan)
         plan.close()
+        return None
 
     monkeypatch.setattr(store, "write_plan", declined)
 
 
-async def written(store: Store, status_id: int) -> dict[str, Any]:
-    """What posting wrote for one status, without what must differ between two posts."""
+async def written(store: Store, *status_ids: int) -> list[dict[str, Any]]:
+    """What posting wrote for each status, without what must differ between two posts; the
+    followers' home feeds as the filler then writes them (fediverse.feeds)."""
+    async with store.read() as conn:
+        waiting = await conn.fetch_all(select(feed_pending))
+    await fill_all(store)
+    return [await _written(store, i, [r[1] for r in waiting if r[0] == i]) for i in status_ids]
+
+
+async def _written(store: Store, status_id: int, pending: list[int]) -> dict[str, Any]:
     async with store.read() as conn:
         found = await conn.fetch_one(select(statuses).where(statuses.c.id == status_id))
         assert found is not None
@@ -103,6 +118,7 @@ async def written(store: Store, status_id: int) -> dict[str, Any]:
     return {
         "status": row,
         "tags": sorted(r[0] for r in tag_names),
+        "pending": pending,
         "home_feed": sorted((r[0], r[1]) for r in feeds),
         "keys": [r[0] for r in keys],
         "jobs": ours,
@@ -148,8 +164,9 @@ async def test_a_plain_post_writes_in_one_plan_what_the_general_path_writes(
     in_steps = await create_status(runtime, anna, post("två"))
     assert await counts(store, anna, target) == (2, 2, True)
 
-    first, second = await written(store, planned), await written(store, in_steps)
+    first, second = await written(store, planned, in_steps)
     assert first == second
+    assert first["pending"] == [anna], "the followers' rows were left to the filler"
     assert first["tags"] == ["skola"]
     assert first["home_feed"] == sorted([(anna, anna), (bo, anna), (cia, anna)])
     assert first["keys"] == [anna]

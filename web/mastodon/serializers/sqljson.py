@@ -38,6 +38,7 @@ from functools import lru_cache
 
 import orjson
 
+from fediverse.feeds import home_rows_args, home_rows_sql
 from fediverse.filters import ActiveFilters, active_filters_plan
 from fediverse.ids import now_ms
 from fediverse.paging import PageQuery
@@ -597,14 +598,10 @@ def home_entity(d: Dialect, base: str) -> str:
 _HOME = (
     "SELECT {entities}, {ids}, EXISTS (SELECT 1 FROM filters fl WHERE fl.account_id = ?) "
     "FROM (SELECT s.id AS id, {entity} AS entity FROM ("
-    # The page first, in the feed's index order up to the limit; then its entities.
-    "SELECT hf.status_id, hf.account_id, CAST(? AS BIGINT) AS ms FROM home_feed hf "
-    "WHERE hf.account_id = ? AND hf.status_id < ? AND hf.status_id > ? "
-    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = ?) "
-    "AND hf.author_account_id NOT IN (SELECT target_account_id FROM mutes WHERE account_id = ?) "
-    "AND hf.author_account_id NOT IN (SELECT la.account_id FROM list_accounts la "
-    "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?) "
-    "ORDER BY hf.status_id {order} LIMIT ?) hf "
+    # The page first (fediverse.feeds), in the feed's index order up to the limit; then its
+    # entities.
+    "SELECT feed.status_id, CAST(? AS BIGINT) AS account_id, CAST(? AS BIGINT) AS ms "
+    "FROM ({rows}) AS feed) hf "
     "JOIN statuses s ON s.id = hf.status_id LEFT JOIN statuses o ON o.id = s.reblog_of_id "
     "{joins}ORDER BY s.id DESC) page"
 )
@@ -629,7 +626,8 @@ def home_sql(postgres: bool, base: str) -> HomeSql:
     joins += mark_joins("s") + mark_joins("o")
     parts = {"entities": entities, "ids": ids, "entity": home_entity(d, base), "joins": joins}
     return HomeSql(
-        newest=_HOME.format(order="DESC", **parts), oldest=_HOME.format(order="ASC", **parts)
+        newest=_HOME.format(rows=home_rows_sql("DESC"), **parts),
+        oldest=_HOME.format(rows=home_rows_sql("ASC"), **parts),
     )
 
 
@@ -649,8 +647,7 @@ def home_page_plan(
     upper = page.max_id if page.max_id is not None else MAX_ID
     lower = max(page.since_id or 0, page.min_id or 0)
     # In the order of the query's placeholders.
-    args = (account_id, now_ms(), account_id, upper, lower, account_id, account_id, account_id)
-    args = (*args, True, page.limit)
+    args = (account_id, account_id, now_ms(), *home_rows_args(account_id, upper, lower, page.limit))
     [row] = yield Query(sql.oldest if page.min_id is not None else sql.newest, _COLUMNS, args)
     if row["entities"] is None:
         return JsonPage([], b"[]")
