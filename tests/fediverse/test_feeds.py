@@ -9,10 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fediverse import feeds, timelines
-from fediverse.accounts import NewUser, create_user
 from fediverse.editing import delete_status
 from fediverse.feeds import FeedFiller, fill_all
-from fediverse.jobs import JobQueue
 from fediverse.paging import PageQuery
 from fediverse.rawsql import Raw
 from fediverse.relationships import follow, mute, unfollow
@@ -20,20 +18,8 @@ from fediverse.runtime import Runtime
 from fediverse.statuses import NewStatus, create_status
 from fediverse.storage.database import Store
 from fediverse.storage.tables import feed_pending, home_feed
-from tests.conftest import make_settings
+from tests.fediverse.conftest import BASE, user
 from web.mastodon.serializers.sqljson import home_page_plan
-
-BASE = "https://kommun-a.test"
-
-
-async def user(store: Store, name: str) -> int:
-    created = await create_user(store, BASE, NewUser(name, f"{name}@kommun-a.se", None))
-    return created.account_id
-
-
-@pytest.fixture
-def runtime(store: Store) -> Runtime:
-    return Runtime(make_settings(), store, JobQueue(store))
 
 
 async def post(runtime: Runtime, author: int, text: str, **kw: object) -> int:

@@ -11,13 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from fediverse import tags
-from fediverse.accounts import NewUser, create_user
 from fediverse.errors import NotFoundError
 from fediverse.events import EventBus
 from fediverse.feeds import fill_all
 from fediverse.groups import create_group, join
 from fediverse.groups_model import NewGroup
-from fediverse.jobs import JobQueue
 from fediverse.relationships import block, follow
 from fediverse.runtime import Runtime
 from fediverse.statuses import NewStatus, create_status
@@ -33,20 +31,8 @@ from fediverse.storage.tables import (
     statuses_tags,
 )
 from fediverse.storage.tables import tags as tags_table
-from tests.conftest import make_settings
+from tests.fediverse.conftest import user
 from tests.web.mastodon.conftest import snapshot
-
-BASE = "https://kommun-a.test"
-
-
-async def user(store: Store, name: str) -> int:
-    created = await create_user(store, BASE, NewUser(name, f"{name}@kommun-a.se", None))
-    return created.account_id
-
-
-@pytest.fixture
-def runtime(store: Store) -> Runtime:
-    return Runtime(make_settings(), store, JobQueue(store))
 
 
 @pytest.fixture
