@@ -65,9 +65,9 @@ FAN_OUT_AUTHOR = _INSERT + _TO_AUTHOR
 FILL_BATCH = 2_000  # posts a fill takes at most
 FILL_ACCOUNTS = 1_000  # SQLite: followers whose feeds one transaction of a fill writes
 _FOLLOWERS_OF_BATCH = (
-    "f.account_id, p.status_id, p.author_account_id FROM {pending} p "
-    "{join} follows f ON f.target_account_id = p.author_account_id "
-    "{join} users u ON u.account_id = f.account_id"
+    "f.account_id, p.status_id, p.author_account_id FROM feed_pending p "
+    "CROSS JOIN follows f ON f.target_account_id = p.author_account_id "
+    "CROSS JOIN users u ON u.account_id = f.account_id"
 )
 # SQLite: the batch's ids are read first, and its followers' feeds are written a range of
 # accounts at a time, each range a transaction: the one writer is never held for long,
@@ -82,23 +82,30 @@ _RANGES_SQLITE = (
 _FILL_SQLITE = (
     _INSERT
     + "SELECT "
-    + _FOLLOWERS_OF_BATCH.format(pending="feed_pending", join="CROSS JOIN")
+    + _FOLLOWERS_OF_BATCH
     + " WHERE p.status_id IN (?ids) AND f.account_id >= ? AND f.account_id < ? "
     "ORDER BY 1, 2 ON CONFLICT DO NOTHING"
 )
 _FILLED_SQLITE = "DELETE FROM feed_pending WHERE status_id IN (?ids)"
 # PostgreSQL: processes fill side by side, and a post may commit with a smaller id than one
 # already filled; each takes the rows it deletes (skipping those another one holds) and
-# fills exactly those, in one statement, while posts go on beside it.
+# fills exactly those, in one statement, while posts go on beside it. The LATERAL (kept by
+# OFFSET 0) reads each post's followers from the index: left to itself, PostgreSQL read all
+# of follows into a hash for a batch (0.45 s of 1.2 s for 1,000 posts).
 _FILL_POSTGRES = (
     "WITH batch AS (DELETE FROM feed_pending WHERE status_id IN (SELECT status_id "  # noqa: S608
     "FROM feed_pending ORDER BY status_id LIMIT ? FOR UPDATE SKIP LOCKED) "
     "RETURNING status_id, author_account_id), filled AS ("
     + _INSERT
-    + "SELECT "
-    + _FOLLOWERS_OF_BATCH.format(pending="batch", join="JOIN")
-    + " ORDER BY 1, 2 ON CONFLICT DO NOTHING) SELECT count(*) AS posts FROM batch"
+    + "SELECT f.account_id, p.status_id, p.author_account_id FROM batch p "
+    "CROSS JOIN LATERAL (SELECT f.account_id FROM follows f "
+    "WHERE f.target_account_id = p.author_account_id OFFSET 0) AS f "
+    "WHERE EXISTS (SELECT 1 FROM users u WHERE u.account_id = f.account_id) "
+    "ORDER BY 1, 2 ON CONFLICT DO NOTHING) SELECT count(*) AS posts FROM batch"
 )
+# A batch's rows are sorted in memory, and planned without JIT (which costs more than it
+# saves here); for the fill's transaction only.
+_FILL_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 _ALL_ACCOUNTS = (1 << 63) - 1
 
 
@@ -170,6 +177,8 @@ async def fill_all(store: Store, batch: int = FILL_BATCH) -> int:
 
 async def _fill_postgres(store: Store, batch: int) -> int:
     async with store.write() as conn:
+        for setting in _FILL_SETTINGS:
+            await Raw(conn).execute(setting)
         [row] = await Raw(conn).rows(_FILL_POSTGRES, ("posts",), batch)
     return int(row["posts"])
 

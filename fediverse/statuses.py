@@ -286,7 +286,7 @@ async def _draft(runtime: Runtime, author_id: int, new: NewStatus) -> _Draft:
         formatted = await format_status_text(
             conn, new.text, base_url=settings.base_url, local_domain=settings.domain
         )
-        subscribers = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id, True)
+        subscribers = await Raw(conn).rows(_SUBSCRIBERS, ("account_id",), author_id)
     followers = [r["account_id"] for r in subscribers]
     return _Draft(author_id, username, prefs, new, formatted, followers)
 
@@ -448,7 +448,8 @@ async def _link_everything(
 _COUNT_NEW = (
     "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = ?"
 )
-_SUBSCRIBERS = "SELECT account_id FROM follows WHERE target_account_id = ? AND notify = ?"
+# ``notify`` as it stands, so that both databases read the partial index of subscribers.
+_SUBSCRIBERS = "SELECT account_id FROM follows WHERE target_account_id = ? AND notify"
 
 
 _COUNT_REPLY = "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"

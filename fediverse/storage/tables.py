@@ -290,6 +290,13 @@ follows = _account_pair(
 )
 # Covering: fan-out reads a followed account's followers from the index alone.
 Index("ix_follows_target_account_id_account_id", follows.c.target_account_id, follows.c.account_id)
+# Every post asks for its author's subscribers ("notify me"); few follows are.
+Index(
+    "ix_follows_subscribers",
+    follows.c.target_account_id,
+    postgresql_where=follows.c.notify,
+    sqlite_where=follows.c.notify,
+)
 follow_requests = _account_pair(
     "follow_requests", "target_account_id", _flag("show_reblogs", default=True), _flag("notify")
 )
@@ -531,13 +538,15 @@ idempotency_keys = Table(
 
 # Each local account's home timeline, filled when a status is posted (fan-out on write), so
 # that reading a page is one range scan of the primary key instead of a query over follows.
-# Only the primary key is indexed and only account_id is a foreign key: every further index
-# is written once per follower and post (see fediverse/feeds.py). Rows whose status is gone
-# are skipped by the join that reads the feed.
+# Only the primary key is indexed and nothing is a foreign key: every further index or check
+# is paid once per follower and post (see fediverse/feeds.py; PostgreSQL's check of
+# account_id cost 1.4 ms a post, 20% of posting on the large dataset). A feed belongs to a
+# local account, and accounts are never deleted. Rows whose status is gone are skipped by
+# the join that reads the feed.
 home_feed = Table(
     "home_feed",
     metadata,
-    _ref("account_id", "accounts"),
+    Column("account_id", BigInteger, nullable=False),
     Column("status_id", BigInteger, nullable=False),
     Column("author_account_id", BigInteger, nullable=False),
     PrimaryKeyConstraint("account_id", "status_id"),
