@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -145,6 +146,27 @@ def wrk(
     )
     script.unlink()
     return parse_wrk(done.stdout)
+
+
+def pending_posts(url: str) -> int:
+    """Posts whose followers' home feeds are still to be filled (fediverse/feeds.py)."""
+    query = "SELECT count(*) FROM feed_pending"
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            return int(conn.execute(query).fetchone()[0])
+    done = subprocess.run(["psql", url, "-Atc", query], capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def seconds_until_filled(url: str, limit: float = 300.0) -> float:
+    """How long, from now, until every pending post's followers' feeds are filled."""
+    start = time.monotonic()
+    while pending_posts(url) and time.monotonic() - start < limit:
+        time.sleep(0.1)
+    if pending_posts(url):
+        raise RuntimeError(f"feeds still pending after {limit:.0f} s")
+    return time.monotonic() - start
 
 
 def _ms(raw: str) -> float:

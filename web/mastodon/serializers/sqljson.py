@@ -38,6 +38,7 @@ from functools import lru_cache
 
 import orjson
 
+from fediverse.errors import NotFoundError
 from fediverse.feeds import home_rows_args, home_rows_sql
 from fediverse.filters import ActiveFilters, active_filters_plan
 from fediverse.ids import now_ms
@@ -612,6 +613,7 @@ _COLUMNS = ("entities", "ids", "filters")
 class HomeSql:
     newest: str
     oldest: str
+    one: str  # a status by its id, as the home timeline would show it
 
 
 @lru_cache(maxsize=8)
@@ -628,6 +630,7 @@ def home_sql(postgres: bool, base: str) -> HomeSql:
     return HomeSql(
         newest=_HOME.format(rows=home_rows_sql("DESC"), **parts),
         oldest=_HOME.format(rows=home_rows_sql("ASC"), **parts),
+        one=_HOME.format(rows="SELECT CAST(? AS BIGINT) AS status_id", **parts),
     )
 
 
@@ -658,6 +661,18 @@ def home_page_plan(
         if active:
             return JsonPage(ids, _filtered(body, active))
     return JsonPage(ids, body)
+
+
+def own_status_plan(
+    account_id: int, status_id: int, base: str, *, postgres: bool
+) -> Plan[bytes | None]:
+    """A status of the viewer's own (one they may see), as its entity in one query, or None
+    when the viewer has filters, which the Python serializers apply."""
+    sql = home_sql(postgres, base).one
+    [row] = yield Query(sql, _COLUMNS, (account_id, account_id, now_ms(), status_id))
+    if row["entities"] is None:
+        raise NotFoundError("Record not found")
+    return None if row["filters"] else bytes(row["entities"])
 
 
 def _filtered(body: bytes, active: ActiveFilters) -> bytes:
