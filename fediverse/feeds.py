@@ -24,10 +24,12 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from databases.core import Connection
 
+from fediverse.ids import ms_of, now_ms
 from fediverse.rawsql import Raw
 
 if TYPE_CHECKING:
@@ -153,6 +155,24 @@ def pending_statements(status_id: int, author_id: int) -> list[tuple[str, list[o
         (FAN_OUT_AUTHOR, [status_id, author_id, author_id]),
         (_PENDING, [status_id, author_id]),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStats:
+    posts: int  # posts whose followers' feeds are not filled yet
+    oldest_seconds: float  # how long the oldest of them has waited; 0 when none
+
+
+async def pending_stats(store: Store) -> PendingStats:
+    """For /metrics: a filler that does not run (no worker anywhere) shows here."""
+    async with store.read() as conn:
+        [row] = await Raw(conn).rows(
+            "SELECT count(*) AS posts, min(status_id) AS oldest FROM feed_pending",
+            ("posts", "oldest"),
+        )
+    if not row["posts"]:
+        return PendingStats(0, 0.0)
+    return PendingStats(int(row["posts"]), max(0.0, (now_ms() - ms_of(row["oldest"])) / 1000))
 
 
 _WAKEUPS: weakref.WeakKeyDictionary[Store, asyncio.Event] = weakref.WeakKeyDictionary()

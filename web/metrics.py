@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fediverse.feeds import pending_stats
 from fediverse.ops.stats import failing_instances, queue_stats, unavailable_count
 from web.responses import error_response
 
@@ -185,7 +186,20 @@ async def database_families(store: Any) -> list[Metric]:
                 ("failed", s.failed),
             ):
                 deliveries.add_metric((outcome,), value)
-    return [jobs, oldest, deliveries, *await _instance_families(store)]
+    pending = await pending_stats(store)
+    feeds = [
+        GaugeMetricFamily(
+            "kollegium_feed_pending_posts",
+            "Posts whose followers' home feeds are not filled yet",
+            value=pending.posts,
+        ),
+        GaugeMetricFamily(
+            "kollegium_feed_pending_oldest_seconds",
+            "How long the oldest of them has waited",
+            value=pending.oldest_seconds,
+        ),
+    ]
+    return [jobs, oldest, deliveries, *feeds, *await _instance_families(store)]
 
 
 async def _instance_families(store: Any) -> list[Metric]:

@@ -68,8 +68,11 @@ async def test_a_post_is_in_its_followers_home_before_and_after_filling_once(
     assert await home_ids(store, anna) == [second, first]
     assert await home_ids(store, cia) == [older]
 
+    waiting = await feeds.pending_stats(store)
+    assert waiting.posts == 3 and 0 <= waiting.oldest_seconds < 60
     assert await fill_all(store) == 3
     assert await pending_count(store) == 0
+    assert await feeds.pending_stats(store) == feeds.PendingStats(0, 0.0)
     assert await feed_rows(store, bo) == [second, first]
     assert await home_ids(store, bo) == [second, first]
     assert await fill_all(store) == 0

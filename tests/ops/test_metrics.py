@@ -40,6 +40,8 @@ def test_metrics__counts_requests_by_route_template_and_reads_the_queue(
     assert found["kollegium_http_requests_total", missing] >= 1
     timed = ("le", "+Inf"), ("method", "POST"), ("route", "/api/v1/statuses")
     assert found["kollegium_http_request_duration_seconds_bucket", timed] == 30
+    assert 0 <= found["kollegium_feed_pending_posts", ()] <= 30
+    assert found["kollegium_feed_pending_oldest_seconds", ()] >= 0
     assert found["kollegium_instances_failing", ()] == 0
     assert found["kollegium_instances_unavailable", ()] == 0
     assert found["process_resident_memory_bytes", ()] > 0
