@@ -14,8 +14,8 @@ dataset (10,000 accounts, 200 followers each) a post wrote about 200 pages, and 
 writer managed some 150 posts a second; in a batch of 1,000 posts a page takes many rows
 and is written once (measured: 6.4 ms a post alone, 1.2 ms in a batch of 1,000). The home
 timeline reads the pending rows as well (``home_rows_sql``), so a post is in its
-followers' timelines from its commit on, filled or not. Replies, reblogs, direct posts and
-statuses from other servers are still written to the feeds at once.
+followers' timelines from its commit on, filled or not. Reblogs, direct posts, the rows of
+followed hashtags and statuses from other servers are still written to the feeds at once.
 """
 
 from __future__ import annotations
