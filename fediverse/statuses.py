@@ -15,7 +15,6 @@ from fediverse.errors import NotFoundError, ValidationError
 from fediverse.feeds import fan_out_statement, pending_statements, wake_filler
 from fediverse.formatting import Formatted, format_status_text
 from fediverse.groups_posting import distribute, group_for_post, local_only_for, visibility_for
-from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
 from fediverse.outgoing import federate_statement
@@ -27,7 +26,7 @@ from fediverse.storage.tables import media_attachments, mentions, statuses, user
 from fediverse.streams import announce_committed, announce_status, status_topics
 from fediverse.tags import tag_fan_out_statement
 from fediverse.urls import status_uri
-from fediverse.visibility import VISIBILITIES
+from fediverse.visibility import VISIBILITIES, VISIBLE_TO_VIEWER
 
 MAX_CHARACTERS = 500
 MAX_MEDIA = 4
@@ -94,21 +93,10 @@ _REMEMBER_KEY = (
     "INSERT INTO idempotency_keys (id, account_id, key, status_id, created_at) "
     "VALUES (?, ?, ?, ?, ?)"
 )
-# can_see (fediverse.visibility) written out by hand: every single-status answer asks it.
-_VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
-_VISIBLE_TO_VIEWER = (
-    "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
-    "OR (s.visibility = 'private' AND s.account_id IN "
-    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
-    "OR (s.visibility = 'private' AND s.group_id IN "
-    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
-    "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
-    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
-)
 _REPLY_NAMES = ("id", "account_id", "conversation_id", "uri", "local_only", "group_id")
 _REPLY_SQL = (
     f"SELECT {select_list(_REPLY_NAMES, 's')} FROM statuses s "  # noqa: S608
-    f"WHERE s.id = ? AND s.reblog_of_id IS NULL AND {_VISIBLE_TO_VIEWER}"
+    f"WHERE s.id = ? AND s.reblog_of_id IS NULL AND {VISIBLE_TO_VIEWER}"
 )
 
 
@@ -488,28 +476,6 @@ async def _notify_subscribers(
             type="status",
             status_id=status_id,
         )
-
-
-async def visible_rows(store: Store, viewer: int | None, ids: list[int]) -> list[Any]:
-    """The statuses among ``ids`` that the viewer may see, in the order asked."""
-    if not ids:
-        return []
-    args: list[object]
-    async with store.read() as conn:
-        if viewer is None:
-            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_ANYONE}", [False]
-        else:
-            sql, args = f"{SQL_STATUSES} AND {_VISIBLE_TO_VIEWER}", [viewer] * 5
-        rows = await Raw(conn).rows(sql, STATUS_NAMES, ids, *args)
-    by_id = {r["id"]: r for r in rows}
-    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
-
-
-async def visible_row(store: Store, viewer: int | None, status_id: int) -> Any:
-    rows = await visible_rows(store, viewer, [status_id])
-    if not rows:
-        raise NotFoundError("Record not found")
-    return rows[0]
 
 
 async def count_statuses(store: Store) -> int:

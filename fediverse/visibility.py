@@ -7,6 +7,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from fediverse.domain_blocks import blocked_account_ids
+from fediverse.errors import NotFoundError
+from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
+from fediverse.rawsql import Raw
+from fediverse.storage.database import Store
 from fediverse.storage.tables import blocks, follows, mentions, mutes, statuses
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -58,3 +62,38 @@ def not_hidden_from(viewer_account_id: int | None, table: Any = statuses) -> Col
         table.c.account_id.not_in(muted),
         table.c.account_id.not_in(blocked_account_ids(viewer_account_id)),
     )
+
+
+# can_see written out by hand: every single-status answer asks it.
+VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
+VISIBLE_TO_VIEWER = (
+    "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
+    "OR (s.visibility = 'private' AND s.account_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR (s.visibility = 'private' AND s.group_id IN "
+    "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
+    "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
+    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
+)
+
+
+async def visible_rows(store: Store, viewer: int | None, ids: list[int]) -> list[Any]:
+    """The statuses among ``ids`` that the viewer may see, in the order asked."""
+    if not ids:
+        return []
+    args: list[object]
+    async with store.read() as conn:
+        if viewer is None:
+            sql, args = f"{SQL_STATUSES} AND {VISIBLE_TO_ANYONE}", [False]
+        else:
+            sql, args = f"{SQL_STATUSES} AND {VISIBLE_TO_VIEWER}", [viewer] * 5
+        rows = await Raw(conn).rows(sql, STATUS_NAMES, ids, *args)
+    by_id = {r["id"]: r for r in rows}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+async def visible_row(store: Store, viewer: int | None, status_id: int) -> Any:
+    rows = await visible_rows(store, viewer, [status_id])
+    if not rows:
+        raise NotFoundError("Record not found")
+    return rows[0]

@@ -11,8 +11,8 @@ from fediverse import notifications
 from fediverse.filters import active_filters
 from fediverse.hydrate import load_accounts, load_status_page
 from fediverse.reports import reports_by_id
-from fediverse.statuses import visible_rows
 from fediverse.storage.database import Store
+from fediverse.visibility import visible_rows
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.serializers.accounts import serialize_account

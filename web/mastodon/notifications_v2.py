@@ -11,7 +11,7 @@ from starlette.responses import Response
 from fediverse import notification_groups as groups
 from fediverse.errors import NotFoundError, ValidationError
 from fediverse.filters import active_filters
-from fediverse.statuses import visible_rows
+from fediverse.visibility import visible_rows
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.render import accounts_by_ids_json, statuses_json

@@ -11,7 +11,7 @@ from fediverse.filters import ActiveFilters, active_filters_plan
 from fediverse.hydrate import Row, StatusPage, load_accounts, load_status_page, status_page_plan
 from fediverse.rawsql import Plan
 from fediverse.relationships import relationships
-from fediverse.statuses import visible_rows
+from fediverse.visibility import visible_rows
 from web.mastodon.endpoint import Call, json
 from web.mastodon.serializers.accounts import serialize_account, serialize_relationship
 from web.mastodon.serializers.filters import apply_filters

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from fediverse import directory
 from fediverse.errors import KollegiumError, ValidationError
 from fediverse.search import search_statuses
-from fediverse.statuses import visible_rows
 from fediverse.tags import following_names
+from fediverse.visibility import visible_rows
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.render import accounts_json, statuses_json
 

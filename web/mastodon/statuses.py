@@ -13,6 +13,7 @@ from fediverse.filters import active_filters
 from fediverse.hydrate import load_status_page
 from fediverse.polls import NewPoll
 from fediverse.statuses import NewStatus
+from fediverse.visibility import visible_row, visible_rows
 from web.mastodon import scheduled
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
@@ -83,7 +84,7 @@ async def show(call: Call) -> Response:
 @api("read:statuses", access="optional")
 async def show_many(call: Call) -> Response:
     ids = call.params.id_list("id", max_items=40)
-    rows = await statuses.visible_rows(call.store, call.viewer_account_id, ids)
+    rows = await visible_rows(call.store, call.viewer_account_id, ids)
     return json(await statuses_json(call, rows))
 
 
@@ -116,7 +117,7 @@ async def edit(call: Call) -> Response:
 
 @api("read:statuses", access="optional")
 async def source(call: Call) -> Response:
-    row = await statuses.visible_row(call.store, call.viewer_account_id, call.path_id())
+    row = await visible_row(call.store, call.viewer_account_id, call.path_id())
     return json({"id": str(row["id"]), "text": row["text"], "spoiler_text": row["spoiler_text"]})
 
 

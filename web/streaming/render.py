@@ -17,7 +17,7 @@ from fediverse.filters import ActiveFilters, active_filters_of
 from fediverse.hydrate import load_accounts, load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
-from fediverse.statuses import visible_rows
+from fediverse.visibility import visible_rows
 from web.mastodon.notifications import notification_entities
 from web.mastodon.serializers.accounts import serialize_account
 from web.mastodon.serializers.filters import apply_filters

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fediverse import notifications, statuses
+from fediverse import notifications
 from fediverse.paging import PageQuery
+from fediverse.visibility import visible_rows
 from web.ui.pages import Ui
 from web.ui.views import account_dicts, older_url, query_id, status_dicts
 
@@ -19,7 +20,7 @@ async def index(ui: Ui) -> Response:
     )
     accounts = await account_dicts(ui, [r["from_account_id"] for r in rows])
     status_ids = [r["status_id"] for r in rows if r["status_id"]]
-    visible = await statuses.visible_rows(store, ui.account_id, status_ids)
+    visible = await visible_rows(store, ui.account_id, status_ids)
     by_id = {int(s["id"]): s for s in await status_dicts(ui, visible)}
     items = [
         {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from fediverse import editing, interactions, polls, statuses, timelines
+from fediverse import editing, interactions, polls, timelines
 from fediverse.errors import NotFoundError
+from fediverse.visibility import visible_rows
 from web.ui.compose import Draft
 from web.ui.pages import Ui
 from web.ui.views import local_path, status_dicts
@@ -33,7 +34,7 @@ async def thread(ui: Ui) -> Response:
     status_id = _path_id(ui)
     viewer = ui.user.account_id if ui.user else None
     store = ui.runtime.store
-    found = await statuses.visible_rows(store, viewer, [status_id])
+    found = await visible_rows(store, viewer, [status_id])
     if not found:
         raise NotFoundError(ui.gettext("That post does not exist, or you may not see it."))
     above, below = await timelines.context(store, viewer, status_id)
@@ -90,7 +91,7 @@ async def vote(ui: Ui) -> Response:
 async def delete_form(ui: Ui) -> Response:
     """Asks first: deleting cannot be undone, and a stray tap on a phone is easy."""
     status_id = _path_id(ui)
-    found = await statuses.visible_rows(ui.runtime.store, ui.account_id, [status_id])
+    found = await visible_rows(ui.runtime.store, ui.account_id, [status_id])
     if not found or found[0]["account_id"] != ui.account_id:
         raise NotFoundError(ui.gettext("That post does not exist, or you may not see it."))
     [focal] = await status_dicts(ui, found)
