@@ -169,7 +169,11 @@ async def update_remote_status(store: Store, conn: Connection, status: RemoteSta
             statuses.c.deleted_at.is_(None),
         )
     )
-    if row is None or (status.edited_at or 0) <= (row[5] or row[6]):
+    if row is None or status.edited_at is None:
+        return False
+    # Newer than the last edit we have. Not compared with the status's creation: times in
+    # activities are to the second, so an edit within a second of the post would be lost.
+    if row[5] is not None and status.edited_at <= row[5]:
         return False
     await conn.execute(
         insert(status_edits).values(

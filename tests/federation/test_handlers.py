@@ -258,6 +258,25 @@ async def test_update__applies_an_edit_and_keeps_the_old_version(bench: Bench) -
     assert await count(bench, status_edits) == 1
 
 
+async def test_update__an_edit_in_the_second_of_the_post_applies_and_a_replay_does_not(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await followed_by_local(bench, actor, alice)
+    create = fixture("mastodon/create_note.json")
+    create["object"]["inReplyTo"] = None
+    await deliver(bench, actor, create)
+    same_second = create["object"]["published"]
+    for n, content in enumerate(("<p>Redigerat</p>", "<p>Igen</p>")):
+        note = {**create["object"], "content": content, "updated": same_second}
+        update = {"id": f"{FELIX}/statuses/1#updates/{n}", "type": "Update", "actor": FELIX}
+        await deliver(bench, actor, {**update, "object": note})
+    (status,) = await rows(bench, statuses, statuses.c.local.is_(False))
+    assert status._mapping["content"] == "<p>Redigerat</p>"
+    assert await count(bench, status_edits) == 1
+
+
 async def test_update__of_the_actor_refreshes_its_profile(bench: Bench) -> None:
     actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
     await bench.federation.actors.by_uri(FELIX)
