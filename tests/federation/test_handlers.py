@@ -238,13 +238,19 @@ async def test_create__a_lemmy_page_is_shown_with_its_title_and_link(bench: Benc
     assert "Post title" in status._mapping["content"]
 
 
-async def test_update__applies_an_edit_and_keeps_the_old_version(bench: Bench) -> None:
+async def a_followed_note(bench: Bench) -> tuple[Any, dict[str, Any]]:
+    """Felix, followed by a local user, has posted a note; his actor and the Create."""
     alice = await bench.user("alice")
     actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
     await followed_by_local(bench, actor, alice)
     create = fixture("mastodon/create_note.json")
     create["object"]["inReplyTo"] = None
     await deliver(bench, actor, create)
+    return actor, create
+
+
+async def test_update__applies_an_edit_and_keeps_the_old_version(bench: Bench) -> None:
+    actor, create = await a_followed_note(bench)
     note = {**create["object"], "content": "<p>Edited</p>", "updated": "2030-01-01T00:00:00Z"}
     update = {
         "id": f"{FELIX}/statuses/1#updates/1",
@@ -261,12 +267,7 @@ async def test_update__applies_an_edit_and_keeps_the_old_version(bench: Bench) -
 async def test_update__an_edit_in_the_second_of_the_post_applies_and_a_replay_does_not(
     bench: Bench,
 ) -> None:
-    alice = await bench.user("alice")
-    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await followed_by_local(bench, actor, alice)
-    create = fixture("mastodon/create_note.json")
-    create["object"]["inReplyTo"] = None
-    await deliver(bench, actor, create)
+    actor, create = await a_followed_note(bench)
     same_second = create["object"]["published"]
     for n, content in enumerate(("<p>Redigerat</p>", "<p>Igen</p>")):
         note = {**create["object"], "content": content, "updated": same_second}
@@ -293,12 +294,7 @@ async def test_update__of_the_actor_refreshes_its_profile(bench: Bench) -> None:
 async def test_delete__of_a_note_removes_it_and_of_something_unknown_changes_nothing(
     bench: Bench,
 ) -> None:
-    alice = await bench.user("alice")
-    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await followed_by_local(bench, actor, alice)
-    create = fixture("mastodon/create_note.json")
-    create["object"]["inReplyTo"] = None
-    await deliver(bench, actor, create)
+    actor, create = await a_followed_note(bench)
     unknown = rewrite(fixture("mastodon/delete.json"), {})
     await deliver(bench, actor, unknown)
     assert await count(bench, statuses, statuses.c.local.is_(False)) == 1
@@ -409,12 +405,7 @@ async def test_move__moves_local_followers_to_the_new_account(bench: Bench) -> N
 
 
 async def test_add_and_remove__pin_and_unpin_a_post(bench: Bench) -> None:
-    alice = await bench.user("alice")
-    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await followed_by_local(bench, actor, alice)
-    create = fixture("mastodon/create_note.json")
-    create["object"]["inReplyTo"] = None
-    await deliver(bench, actor, create)
+    actor, create = await a_followed_note(bench)
     featured = actor.document["featured"]
     add = {
         "id": f"{FELIX}#add/1",
