@@ -30,7 +30,7 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
     writer.fill("#status", "Nu är det lunch!")
     writer.click("form.composer button[type=submit]")
     button = reader.locator(".new-posts button")
-    button.wait_for(state="visible", timeout=10_000)
+    button.wait_for(state="visible", timeout=30_000)
     assert button.inner_text() == "1 nytt inlägg"
     expect(reader.locator("#announcer")).to_have_text("1 nytt inlägg")  # set a moment later
     button.click()
@@ -41,7 +41,7 @@ def test_live__a_followed_colleagues_post_is_announced_and_loaded(
     writer.fill("#status", "@david kommer du?")
     writer.click("form.composer button[type=submit]")
     badge = reader.locator("[data-notifications] .badge")
-    badge.wait_for(state="visible", timeout=10_000)
+    badge.wait_for(state="visible", timeout=30_000)
     assert badge.text_content() == "1 olästa"
     writer.context.close()
     reader.context.close()

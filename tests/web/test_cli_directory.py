@@ -18,7 +18,7 @@ GOOD = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Instance:
     home = tmp_path_factory.mktemp("cli-directory")
     env = instance_env(f"sqlite:///{home}/kollegium.db", "kommun-a.test")
@@ -67,6 +67,7 @@ def test_department__add_list_remove(instance: Instance) -> None:
 
 
 def test_directory_import__dry_run_then_import_then_unchanged(instance: Instance) -> None:
+    assert run(instance, "department", "add", "Utbildningsförvaltningen/Förskola")[0] == 0
     path = csv_file(instance, "staff.csv", GOOD)
     before = dump(instance)
     code, out, err = run(instance, "directory", "import", path, "--dry-run")
