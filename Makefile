@@ -33,7 +33,7 @@ run: $(VENV)/.installed .env
 test: $(VENV)/.installed-dev
 	@# Each test area that needs more than PyPI (npm packages, Debian packages) installs it here.
 	@for setup in tests/*/setup.sh; do if [ -x "$$setup" ]; then "$$setup" || exit 1; fi; done
-	$(BIN)/pytest --cov=activitypub --cov-report=term-missing:skip-covered --cov-fail-under=100
+	$(BIN)/pytest -n 2 --dist loadscope --cov=activitypub --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ops.support import Instance, home_timeline, make_instance, populate, served
+from tests.ops.support import Instance, home_timeline, make_instance, populate, served, settled
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,11 @@ class Populated:
 
 @pytest.fixture(scope="package")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Populated]:
-    """Anna's 30 posts, Bosse following her; the server keeps running meanwhile."""
+    """Anna's 30 posts, Bosse following her; the server keeps running meanwhile,
+    its home feeds filled."""
     home = tmp_path_factory.mktemp("populated")
     instance = make_instance(f"sqlite:///{home / 'k.db'}", home)
     with served(instance) as base_url:
         made = populate(base_url, statuses=30)
+        settled(instance.url)
         yield Populated(instance, base_url, made, home_timeline(base_url, made["bosse"]))

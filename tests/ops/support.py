@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,6 +107,16 @@ def populate(base_url: str, statuses: int = 6) -> dict[str, Any]:
         first = posted[0].json()["id"]
         assert client.post(f"/api/v1/statuses/{first}/favourite", headers=bosse).status_code == 200
     return {"anna_id": anna_id, "status_ids": [r.json()["id"] for r in posted], "bosse": bosse}
+
+
+def settled(database_url: str, seconds: float = 20.0) -> None:
+    """Wait until the running server's filler has written every pending post's home feeds
+    (fediverse.feeds), so that the database stops changing under a comparison."""
+    deadline = time.monotonic() + seconds
+    with sqlite3.connect(sqlite_path(database_url)) as db:  # type: ignore[arg-type]
+        while db.execute("SELECT count(*) FROM feed_pending").fetchone()[0]:
+            assert time.monotonic() < deadline, "the posts' home feeds were not filled in time"
+            time.sleep(0.1)
 
 
 def home_timeline(base_url: str, headers: dict[str, str]) -> list[tuple[str, str]]:
