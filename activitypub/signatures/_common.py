@@ -111,6 +111,8 @@ def _imf_fixdate(parts: list[str]) -> float:
     # Plain integer arithmetic: building a datetime costs more than the rest of the parse.
     day, month, year = int(parts[1]), _MONTHS[parts[2]], int(parts[3])
     clock = parts[4].split(":")
+    if len(clock) != 3:
+        raise ValueError("not a time of day")
     hour, minute, second = int(clock[0]), int(clock[1]), int(clock[2])
     if day < 1 or (day > 28 and day > _days_in_month(year, month)):
         raise ValueError("day out of range")

@@ -114,6 +114,15 @@ def test_parse_http_date__a_fixdate_with_a_leap_second_or_odd_spacing_is_not_a_k
     assert _common._HOUR_CACHE == {}
 
 
+@pytest.mark.parametrize("clock", ["22013:20", "22:13:20:05"])
+def test_parse_http_date__a_clock_without_three_fields_is_a_malformed_date(clock: str) -> None:
+    # Found by the signature property test: a ':' of a signed Date turned into a digit
+    # made the fixdate parser index past its fields (IndexError, not a refusal).
+    _common._DATE_CACHE.clear()
+    with pytest.raises(MalformedSignatureError, match="not an HTTP date"):
+        _common.parse_http_date(f"Tue, 14 Nov 2023 {clock} GMT")
+
+
 def test_parse_http_date__the_hour_memo_is_emptied_when_full(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
