@@ -90,3 +90,19 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 @pytest.fixture
 def queue(store: Store) -> JobQueue:
     return JobQueue(store)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs on two workers, each module's tests on one worker, as its fixtures
+    are shared by them; the browser tests go to one worker together, in file order, as they
+    share one server per worker and ran flakily split between two (a live update not seen
+    within 30 s, once in three runs; not yet explained)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/ui/"):
+                return "tests/ui"
+            return str(super()._split_scope(nodeid))
+
+    return Scheduling(config, log)
