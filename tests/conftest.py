@@ -93,7 +93,7 @@ def queue(store: Store) -> JobQueue:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``make test`` runs on three workers, each module's tests on one worker, as its fixtures
+    """``make test`` runs on four workers, each module's tests on one worker, as its fixtures
     are shared by them; the browser tests go to one worker together, in file order, as they
     share one server per worker and ran flakily split between two (a live update not seen
     within 30 s, twice in four runs; not yet explained)."""
