@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,14 @@ import httpx
 
 from fediverse.storage.database import sqlite_path
 from fediverse.storage.tables import metadata
-from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import (
+    KOLLEGIUM,
+    eventually,
+    free_port,
+    instance_env,
+    kollegium,
+    wait_healthy,
+)
 
 PASSWORD = "lösenord-123"
 MEMBERS = ("anna", "bosse")
@@ -109,14 +115,15 @@ def populate(base_url: str, statuses: int = 6) -> dict[str, Any]:
     return {"anna_id": anna_id, "status_ids": [r.json()["id"] for r in posted], "bosse": bosse}
 
 
-def settled(database_url: str, seconds: float = 20.0) -> None:
+def settled(database_url: str) -> None:
     """Wait until the running server's filler has written every pending post's home feeds
     (fediverse.feeds), so that the database stops changing under a comparison."""
-    deadline = time.monotonic() + seconds
-    with sqlite3.connect(sqlite_path(database_url)) as db:  # type: ignore[arg-type]
-        while db.execute("SELECT count(*) FROM feed_pending").fetchone()[0]:
-            assert time.monotonic() < deadline, "the posts' home feeds were not filled in time"
-            time.sleep(0.1)
+
+    def drained() -> bool:
+        with sqlite3.connect(sqlite_path(database_url)) as db:  # type: ignore[arg-type]
+            return bool(db.execute("SELECT count(*) FROM feed_pending").fetchone()[0] == 0)
+
+    eventually(drained, "the posts' home feeds filled")
 
 
 def home_timeline(base_url: str, headers: dict[str, str]) -> list[tuple[str, str]]:

@@ -26,6 +26,11 @@ def _catalogue(locale: str) -> dict[object, object]:
         return {m.id: m.string for m in read_po(f) if m.id}
 
 
+def _singular(msgid: object) -> str:
+    """A message's id; a plural's first form."""
+    return msgid if isinstance(msgid, str) else str(msgid[0])  # type: ignore[index]
+
+
 def _source_messages() -> set[object]:
     method_map = [("web/**.py", "python"), ("web/templates/**.html", "jinja2")]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
@@ -36,9 +41,9 @@ def _source_messages() -> set[object]:
 
 
 def test_catalogues__every_message_in_the_code_is_in_both_and_swedish_is_translated() -> None:
-    messages = {m if isinstance(m, str) else m[0] for m in _source_messages()}
-    swedish = {k if isinstance(k, str) else k[0]: v for k, v in _catalogue("sv").items()}
-    english = {k if isinstance(k, str) else k[0] for k in _catalogue("en")}
+    messages = {_singular(m) for m in _source_messages()}
+    swedish = {_singular(k): v for k, v in _catalogue("sv").items()}
+    english = {_singular(k) for k in _catalogue("en")}
     assert sorted(messages - set(swedish)) == [], "run web/locale/update.sh and translate"
     assert sorted(messages - english) == [], "run web/locale/update.sh"
     untranslated = [k for k, v in swedish.items() if not v or (isinstance(v, tuple) and not all(v))]
@@ -49,9 +54,9 @@ def test_catalogues__every_message_in_them_is_marked_in_the_code() -> None:
     """What web/locale/update.sh keeps: a message the code no longer marks would be made
     obsolete there, and its translation lost from the page (a domain error the web app shows
     must be in web/ui/messages.py)."""
-    messages = {m if isinstance(m, str) else m[0] for m in _source_messages()}
+    messages = {_singular(m) for m in _source_messages()}
     for locale in i18n.LOCALES:
-        kept = {k if isinstance(k, str) else k[0] for k in _catalogue(locale)}
+        kept = {_singular(k) for k in _catalogue(locale)}
         assert sorted(kept - messages) == [], f"{locale}: mark these with N_ in the code"
 
 
