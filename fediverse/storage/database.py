@@ -176,6 +176,9 @@ class Store:
         connection = await self._readers.get()
         try:
             yield connection
+        except asyncio.CancelledError:
+            _drop_orphaned_cursor(connection)
+            raise
         finally:
             self._readers.put_nowait(connection)
 
@@ -334,6 +337,26 @@ async def _keep_session(_connection: Any) -> None:
     code never leaves on a pooled connection (LISTEN has connections of its own,
     ``fediverse.events``; cursors live in transactions; no advisory locks, no SET).
     """
+
+
+def _drop_orphaned_cursor(connection: Connection) -> None:
+    """Free the cursor a read left behind when it was cancelled, before anyone else reads.
+
+    aiosqlite's thread keeps the result of its last job until the next one finishes. A read
+    cancelled while its query ran leaves that result, a cursor with a row stepped, unclaimed:
+    its statement keeps the connection's read transaction, and so an old snapshot, open.
+    The next read would run in that snapshot and miss what was committed since (a stream
+    then missed a just-posted status). An empty job, queued ahead of every later reader,
+    replaces the result and so frees the cursor.
+    """
+    thread = connection.raw_connection
+    queue = getattr(thread, "_tx", None)
+    if queue is not None:
+        queue.put_nowait((None, _nothing))
+
+
+def _nothing() -> None:
+    return None
 
 
 class Publisher(Protocol):

@@ -205,6 +205,29 @@ async def test_run_small__sees_each_commit_at_once_and_waits_for_no_lock(store: 
         store._here = original
 
 
+async def test_read__one_cancelled_mid_query_leaves_no_old_snapshot_to_the_next(
+    store: Store,
+) -> None:
+    """A stream whose client leaves cancels its read mid-query; the next read on that
+    connection must still see every commit (on SQLite it ran in the cancelled one's
+    snapshot, and a stream missed a status just posted)."""
+    async with store.write() as conn:
+        await conn.execute(insert(instance_settings).values(key="a", value="1", updated_at=1))
+
+    async def read_all() -> None:
+        async with store.read() as conn:
+            await conn.fetch_all(select(instance_settings))
+
+    cancelled = asyncio.ensure_future(read_all())
+    await asyncio.sleep(0)  # the query is on its way to the reader's thread
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    async with store.write() as conn:
+        await conn.execute(insert(instance_settings).values(key="b", value="2", updated_at=2))
+    assert await count_settings(store) == 2
+
+
 _SET = "INSERT INTO instance_settings (key, value, updated_at) VALUES (?, ?, ?)"
 _CHANGE = "UPDATE instance_settings SET value = ? WHERE key = ?"
 

@@ -79,7 +79,10 @@ async def payload_for(
     if event.name in STATUS_EVENTS:
         payload = None
         if shared is not None:
-            payload = await shared.public(event)
+            # Shielded: every stream of the process awaits this one render, and a client
+            # that leaves cancels its own stream; unshielded, that cancelled the render
+            # under every other stream, which then ended and missed the event.
+            payload = await asyncio.shield(shared.public(event))
         if payload is None:
             payload = await _status(runtime, account_id, int(event.data["status_id"]))
         return await _filtered(runtime, account_id, payload, context)
