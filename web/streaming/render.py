@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
 from typing import Any
@@ -26,6 +27,7 @@ from web.mastodon.serializers.statuses import serialize_statuses
 STATUS_EVENTS = ("update", "status.update")
 FILTER_CACHE_SECONDS = 10.0
 FILTER_BATCH_SECONDS = 0.002
+log = logging.getLogger(__name__)
 
 
 class SharedRenders:
@@ -167,7 +169,25 @@ async def render_for(
 ) -> tuple[str, str] | None:
     """The event name and payload a stream sends for ``event``, or None. The direct stream
     sends a new direct status as the ``conversation`` it belongs to, as Mastodon does; a
-    list stream leaves out the replies its ``replies_policy`` keeps off the list."""
+    list stream leaves out the replies its ``replies_policy`` keeps off the list.
+
+    An event that fails to render is logged and left out: the stream, and the events after
+    it, go on (ending the stream would lose those until the client reconnects)."""
+    try:
+        return await _render(runtime, account_id, event, shared, stream, list_id)
+    except Exception:
+        log.exception("stream event %s on %s not rendered", event.name, event.topic)
+        return None
+
+
+async def _render(
+    runtime: Runtime,
+    account_id: int,
+    event: Event,
+    shared: SharedRenders | None,
+    stream: str,
+    list_id: int | None,
+) -> tuple[str, str] | None:
     if stream == "direct" and event.name == "update":
         payload = await _conversation(runtime, account_id, int(event.data["status_id"]))
         return ("conversation", payload) if payload is not None else None

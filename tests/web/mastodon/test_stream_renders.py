@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 
 from fediverse.events import Event
 from tests.web.mastodon.conftest import Instance
 from tests.web.mastodon.part2_support import member
-from web.streaming.render import SharedRenders, payload_for
+from web.streaming.render import SharedRenders, payload_for, render_for
 
 
 async def test_a_stream_cancelled_mid_render_leaves_the_shared_render_to_the_others(
@@ -35,3 +36,13 @@ async def test_a_stream_cancelled_mid_render_leaves_the_shared_render_to_the_oth
     payload = await asyncio.wait_for(staying, 5)
     assert payload is not None and orjson.loads(payload)["content"] == "<p>Nu är det lunch!</p>"
     assert leaving.cancelled()
+
+
+async def test_an_event_that_fails_to_render_is_logged_and_left_out(
+    instance: Instance, caplog: pytest.LogCaptureFixture
+) -> None:
+    anna = await member(instance, "anna")
+    broken = Event(f"author:{anna.account_id}", "update", {"status_id": "inte-ett-id"})
+    shared = SharedRenders(instance.runtime)
+    assert await render_for(instance.runtime, anna.account_id, broken, shared, "user") is None
+    assert "stream event update on author:" in caplog.text
