@@ -26,6 +26,9 @@ TYPES = (
     "favourite",
     "poll",
     "update",
+    # Kollegium's own: someone asks to join a group the recipient moderates
+    # (fediverse.group_requests); Mastodon apps get it only when they ask for it by name.
+    "group_join_request",
 )
 
 
@@ -121,12 +124,16 @@ async def notify(
     type: str,
     status_id: int | None = None,
     own: bool = False,
+    follow_request_id: int | None = None,
+    group_key: str | None = None,
 ) -> int | None:
     """Tell a local account that something happened; None when nothing is written.
 
     Nothing is written for remote recipients, for one's own actions (unless ``own``: the
     end of one's own poll), when the recipient blocked the sender or muted their
     notifications, or when the recipient turned this kind of notification off.
+    ``group_key`` gathers notifications in Mastodon's grouped notifications; by default
+    those of one type about one status (or from one account) go together.
     """
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
@@ -142,7 +149,8 @@ async def notify(
             from_account_id=from_account_id,
             type=type,
             status_id=status_id,
-            group_key=f"{type}-{status_id or from_account_id}",
+            follow_request_id=follow_request_id,
+            group_key=group_key or f"{type}-{status_id or from_account_id}",
             created_at=now_ms(),
         )
     )
