@@ -223,13 +223,15 @@ async def clear(store: Store, account_id: int) -> None:
         await conn.execute(delete(notifications).where(notifications.c.account_id == account_id))
 
 
-async def unread_count(store: Store, account_id: int, *, limit: int = 100) -> int:
-    inner = (
-        select(notifications.c.id)
-        .where(notifications.c.account_id == account_id, notifications.c.read.is_(False))
-        .limit(limit)
-        .subquery()
+async def unread_count(
+    store: Store, account_id: int, *, limit: int = 100, exclude_types: Sequence[str] = ()
+) -> int:
+    query = select(notifications.c.id).where(
+        notifications.c.account_id == account_id, notifications.c.read.is_(False)
     )
+    if exclude_types:
+        query = query.where(notifications.c.type.not_in(exclude_types))
+    inner = query.limit(limit).subquery()
     async with store.read() as conn:
         return int(await conn.fetch_val(select(func.count()).select_from(inner)) or 0)
 
