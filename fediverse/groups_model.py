@@ -23,6 +23,7 @@ from fediverse.storage.tables import accounts, blocks, follows, group_membership
 
 PRIVACIES = ("internal", "closed", "open")
 ROLES = ("member", "moderator", "admin")
+DECIDING_ROLES = ("moderator", "admin")  # the roles that moderate: decide join requests, ban
 MAX_PARTNERS = 100
 _DOMAIN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-:")
 
@@ -227,4 +228,4 @@ async def role_of(conn: Connection, group_id: int, account_id: int) -> str | Non
 
 
 async def is_moderator(conn: Connection, group_id: int, account_id: int) -> bool:
-    return await role_of(conn, group_id, account_id) in ("moderator", "admin")
+    return await role_of(conn, group_id, account_id) in DECIDING_ROLES

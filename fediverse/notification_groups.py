@@ -20,7 +20,8 @@ from fediverse.paging import PageQuery
 from fediverse.storage.database import Store
 from fediverse.storage.tables import notifications
 
-GROUPED_TYPES = ("favourite", "follow", "reblog")
+# Join requests go together by group: "anna, bo and 3 others ask to join Lag".
+GROUPED_TYPES = ("favourite", "follow", "reblog", "group_join_request")
 SAMPLE_ACCOUNTS = 8
 
 
@@ -109,16 +110,21 @@ async def dismiss_group(store: Store, account_id: int, key: str) -> None:
 
 
 async def unread_group_count(
-    store: Store, account_id: int, *, limit: int = 100, grouped_types: Sequence[str] = GROUPED_TYPES
+    store: Store,
+    account_id: int,
+    *,
+    limit: int = 100,
+    grouped_types: Sequence[str] = GROUPED_TYPES,
+    exclude_types: Sequence[str] = (),
 ) -> int:
     """How many groups have unread notifications (at most ``limit``)."""
+    query = select(notifications.c.id, notifications.c.type, notifications.c.group_key).where(
+        notifications.c.account_id == account_id, notifications.c.read.is_(False)
+    )
+    if exclude_types:
+        query = query.where(notifications.c.type.not_in(exclude_types))
     async with store.read() as conn:
-        rows = await conn.fetch_all(
-            select(notifications.c.id, notifications.c.type, notifications.c.group_key)
-            .where(notifications.c.account_id == account_id, notifications.c.read.is_(False))
-            .order_by(notifications.c.id.desc())
-            .limit(limit * 10)
-        )
+        rows = await conn.fetch_all(query.order_by(notifications.c.id.desc()).limit(limit * 10))
     keys = {group_key(dict(r._mapping), grouped_types) for r in rows}
     return min(len(keys), limit)
 

@@ -26,6 +26,9 @@ TYPES = (
     "favourite",
     "poll",
     "update",
+    # Kollegium's own: someone asks to join a group the recipient moderates
+    # (fediverse.group_requests); Mastodon apps get it only when they ask for it by name.
+    "group_join_request",
 )
 
 
@@ -121,12 +124,16 @@ async def notify(
     type: str,
     status_id: int | None = None,
     own: bool = False,
+    follow_request_id: int | None = None,
+    group_key: str | None = None,
 ) -> int | None:
     """Tell a local account that something happened; None when nothing is written.
 
     Nothing is written for remote recipients, for one's own actions (unless ``own``: the
     end of one's own poll), when the recipient blocked the sender or muted their
     notifications, or when the recipient turned this kind of notification off.
+    ``group_key`` gathers notifications in Mastodon's grouped notifications; by default
+    those of one type about one status (or from one account) go together.
     """
     if type not in TYPES:
         raise ValueError(f"unknown notification type {type!r}")
@@ -142,7 +149,8 @@ async def notify(
             from_account_id=from_account_id,
             type=type,
             status_id=status_id,
-            group_key=f"{type}-{status_id or from_account_id}",
+            follow_request_id=follow_request_id,
+            group_key=group_key or f"{type}-{status_id or from_account_id}",
             created_at=now_ms(),
         )
     )
@@ -215,13 +223,15 @@ async def clear(store: Store, account_id: int) -> None:
         await conn.execute(delete(notifications).where(notifications.c.account_id == account_id))
 
 
-async def unread_count(store: Store, account_id: int, *, limit: int = 100) -> int:
-    inner = (
-        select(notifications.c.id)
-        .where(notifications.c.account_id == account_id, notifications.c.read.is_(False))
-        .limit(limit)
-        .subquery()
+async def unread_count(
+    store: Store, account_id: int, *, limit: int = 100, exclude_types: Sequence[str] = ()
+) -> int:
+    query = select(notifications.c.id).where(
+        notifications.c.account_id == account_id, notifications.c.read.is_(False)
     )
+    if exclude_types:
+        query = query.where(notifications.c.type.not_in(exclude_types))
+    inner = query.limit(limit).subquery()
     async with store.read() as conn:
         return int(await conn.fetch_val(select(func.count()).select_from(inner)) or 0)
 

@@ -9,7 +9,7 @@ from typing import Any
 from databases.core import Connection
 from sqlalchemy import and_, delete, insert, literal, or_, select, union_all, update
 
-from fediverse import feeds
+from fediverse import feeds, group_requests
 from fediverse.errors import ForbiddenError, NotFoundError, ValidationError
 from fediverse.ids import now_ms
 from fediverse.notifications import notify
@@ -48,9 +48,13 @@ class Relationship:
 
 async def _account(conn: Connection, account_id: int) -> Any:
     row = await conn.fetch_one(
-        select(accounts.c.id, accounts.c.domain, accounts.c.locked, accounts.c.uri).where(
-            accounts.c.id == account_id, accounts.c.suspended_at.is_(None)
-        )
+        select(
+            accounts.c.id,
+            accounts.c.domain,
+            accounts.c.locked,
+            accounts.c.uri,
+            accounts.c.actor_type,
+        ).where(accounts.c.id == account_id, accounts.c.suspended_at.is_(None))
     )
     if row is None:
         raise NotFoundError("Record not found")
@@ -152,9 +156,20 @@ async def _new_follow(
     if target["domain"] is not None:
         await federate(store, conn, "follow", follow_request_id=request_id)
     else:
-        await notify(
-            store, conn, account_id=target["id"], from_account_id=follower_id, type="follow_request"
-        )
+        await _tell_of_request(store, conn, target, follower_id, request_id)
+
+
+async def _tell_of_request(
+    store: Store, conn: Connection, target: Any, follower_id: int, request_id: int
+) -> None:
+    """A local account hears that someone asks to follow it; for a group, which nobody
+    reads, its moderators hear that someone asks to join."""
+    if target["actor_type"] == "Group":
+        await group_requests.tell_deciders(store, conn, target["id"], follower_id, request_id)
+        return
+    await notify(
+        store, conn, account_id=target["id"], from_account_id=follower_id, type="follow_request"
+    )
 
 
 async def receive_follow(
@@ -180,9 +195,7 @@ async def receive_follow(
                 created_at=now_ms(),
             )
         )
-        await notify(
-            store, conn, account_id=target_id, from_account_id=follower_id, type="follow_request"
-        )
+        await _tell_of_request(store, conn, target, follower_id, request_id)
         return
     follow_id = await _insert_follow(store, conn, follower_id, target_id, {"uri": uri})
     await notify(store, conn, account_id=target_id, from_account_id=follower_id, type="follow")

@@ -374,10 +374,24 @@ notifications = Table(
     Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE")),
     Column("group_key", String(100)),
     Column("report_id", BigInteger),  # admin.report notifications: which report
+    # group_join_request notifications: the join request (a follow request to the group);
+    # they go with it, however it ends (fediverse.group_requests)
+    Column(
+        "follow_request_id",
+        BigInteger,
+        ForeignKey("follow_requests.id", ondelete="CASCADE"),
+    ),
     _flag("read"),
     _created(),
 )
 Index("ix_notifications_account_id_id", notifications.c.account_id, notifications.c.id)
+# Partial: only join requests have one, and each follow request that ends looks it up.
+Index(
+    "ix_notifications_follow_request_id",
+    notifications.c.follow_request_id,
+    postgresql_where=notifications.c.follow_request_id.is_not(None),
+    sqlite_where=notifications.c.follow_request_id.is_not(None),
+)
 
 oauth_applications = Table(
     "oauth_applications",

@@ -165,6 +165,38 @@ async def test_groups__closed_group_asks_and_a_moderator_approves(site: Site) ->
     assert await groups.viewer_states(site.runtime.store, bertil.account_id, [group_id]) == {}
 
 
+async def test_groups__a_join_request_is_told_to_each_moderator_in_both_languages(
+    site: Site,
+) -> None:
+    anna, cia, dag, bertil = [await site.person(n) for n in ("anna", "cia", "dag", "bertil")]
+    store = site.runtime.store
+    group_id = await groups.create_group(
+        site.runtime, anna.account_id, NewGroup("rektorer", "Rektorer", privacy="closed")
+    )
+    for member in (cia, dag):
+        await groups.join(store, member.account_id, group_id)
+        await groups.approve(store, anna.account_id, group_id, member.account_id)
+    await groups.set_role(store, anna.account_id, group_id, cia.account_id, "moderator")
+    await bertil.form(f"/groups/{group_id}/join")
+    link = f'href="/groups/{group_id}/members#pending-title">'
+    for moderator in (anna, cia):
+        page = (await moderator.client.get("/notifications")).text
+        assert ">bertil</a> vill gå med i gruppen Rektorer" in page
+        assert f"{link}Svara på förfrågan" in page
+    english = (await cia.client.get("/notifications?lang=en")).text
+    assert "wants to join the group Rektorer" in english
+    assert f"{link}Answer the request" in english
+    assert "Rektorer" not in (await dag.client.get("/notifications")).text
+    settings = (await cia.client.get("/settings")).text
+    assert 'name="notify_group_join_request" checked' in settings
+    assert "någon vill gå med i en grupp jag modererar" in settings
+
+    await anna.form(
+        f"/groups/{group_id}/moderate", action="approve", account_id=str(bertil.account_id)
+    )
+    assert "vill gå med" not in (await cia.client.get("/notifications")).text
+
+
 async def test_groups__a_banned_colleague_cannot_join_again(site: Site) -> None:
     anna, bertil = await site.person("anna"), await site.person("bertil")
     group_id = await groups.create_group(site.runtime, anna.account_id, NewGroup("kultur"))

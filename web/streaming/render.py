@@ -19,7 +19,7 @@ from fediverse.hydrate import load_accounts, load_status_page, load_status_rows
 from fediverse.notifications import get_notification
 from fediverse.runtime import Runtime
 from fediverse.visibility import visible_rows
-from web.mastodon.notifications import notification_entities
+from web.mastodon.notifications import OWN_TYPES, notification_entities
 from web.mastodon.serializers.accounts import serialize_account
 from web.mastodon.serializers.filters import apply_filters
 from web.mastodon.serializers.statuses import serialize_statuses
@@ -75,9 +75,12 @@ async def payload_for(
     event: Event,
     shared: SharedRenders | None = None,
     context: str | None = None,
+    *,
+    own_types: bool = False,
 ) -> str | None:
     """The ``payload`` string of ``event`` for the viewer, or None when they may not see it
-    (or a ``hide`` filter of the stream's ``context`` hides it)."""
+    (or a ``hide`` filter of the stream's ``context`` hides it). Kollegium's own kinds of
+    notification go only to a stream that asked for them (``own_types``, the web app's)."""
     if event.name in STATUS_EVENTS:
         payload = None
         if shared is not None:
@@ -98,7 +101,8 @@ async def payload_for(
     if event.name == "announcement.delete":
         return str(event.data["announcement_id"])
     if event.name == "notification":
-        return await _notification(runtime, account_id, int(event.data["notification_id"]))
+        notification_id = int(event.data["notification_id"])
+        return await _notification(runtime, account_id, notification_id, own_types)
     return orjson.dumps(event.data).decode() if event.data else None
 
 
@@ -166,6 +170,8 @@ async def render_for(
     shared: SharedRenders | None,
     stream: str,
     list_id: int | None = None,
+    *,
+    own_types: bool = False,
 ) -> tuple[str, str] | None:
     """The event name and payload a stream sends for ``event``, or None. The direct stream
     sends a new direct status as the ``conversation`` it belongs to, as Mastodon does; a
@@ -195,7 +201,8 @@ async def _render(
         status_id = int(event.data["status_id"])
         if not await lists.shows_reply_policy(runtime.store, account_id, list_id, status_id):
             return None
-    payload = await payload_for(runtime, account_id, event, shared, stream_context(stream))
+    context = stream_context(stream)
+    payload = await payload_for(runtime, account_id, event, shared, context, own_types=own_types)
     return (event.name, payload) if payload is not None else None
 
 
@@ -265,10 +272,14 @@ async def _announcement(runtime: Runtime, account_id: int, announcement_id: int)
     return orjson.dumps(serialize_announcement(found)).decode()
 
 
-async def _notification(runtime: Runtime, account_id: int, notification_id: int) -> str | None:
+async def _notification(
+    runtime: Runtime, account_id: int, notification_id: int, own_types: bool
+) -> str | None:
     try:
         row = await get_notification(runtime.store, account_id, notification_id)
     except NotFoundError:
+        return None
+    if row["type"] in OWN_TYPES and not own_types:
         return None
     entities = await notification_entities(
         runtime.store, runtime.settings.base_url, account_id, [row]

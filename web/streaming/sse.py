@@ -24,10 +24,12 @@ Viewer = Callable[[Request, Runtime], Awaitable[int]]
 
 
 def sse_endpoint(
-    name: str | None, viewer: Viewer = viewer_of
+    name: str | None, viewer: Viewer = viewer_of, *, own_types: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
     """The route for one named stream, or for ``?stream=`` when ``name`` is None; ``viewer``
-    finds the account (a bearer token for the API, the session cookie for the web app)."""
+    finds the account (a bearer token for the API, the session cookie for the web app).
+    ``own_types``: Kollegium's own kinds of notification too, which the web app knows and
+    Mastodon apps do not."""
 
     async def endpoint(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
@@ -37,7 +39,8 @@ def sse_endpoint(
         subscription = runtime.events.subscribe(set(stream.topics))
         shared = shared_renders(request.app, runtime)
         body = _until_stopping(
-            _events(runtime, account_id, stream, subscription, shared), stopping(request.app)
+            _events(runtime, account_id, stream, subscription, shared, own_types),
+            stopping(request.app),
         )
         return StreamingResponse(body, media_type="text/event-stream", headers=HEADERS)
 
@@ -50,6 +53,7 @@ async def _events(
     stream: Stream,
     subscription: Subscription,
     shared: SharedRenders,
+    own_types: bool,
 ) -> AsyncGenerator[str]:
     try:
         yield ":)\n\n"
@@ -62,7 +66,7 @@ async def _events(
             if not stream.carries(event.name):
                 continue
             rendered = await render_for(
-                runtime, account_id, event, shared, stream.name, stream.list_id
+                runtime, account_id, event, shared, stream.name, stream.list_id, own_types=own_types
             )
             if rendered is not None:
                 yield f"event: {rendered[0]}\ndata: {rendered[1]}\n\n"

@@ -27,7 +27,7 @@ def _endpoint() -> Callable[[Request], Awaitable[Response]]:
     # package's catalogues, so a module-level import here closes a cycle.
     from web.streaming.sse import sse_endpoint
 
-    return sse_endpoint("user", viewer=session_viewer)
+    return sse_endpoint("user", viewer=session_viewer, own_types=True)
 
 
 async def stream(request: Request) -> Response:

@@ -1,10 +1,12 @@
-"""Notifications: who mentioned, followed, favourited or boosted you; read once shown."""
+"""Notifications: who mentioned, followed, favourited or boosted you, and who asks to join a
+group you moderate; read once shown."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from fediverse import notifications
+from fediverse.group_requests import groups_of_requests
 from fediverse.paging import PageQuery
 from fediverse.visibility import visible_rows
 from web.ui.pages import Ui
@@ -18,7 +20,11 @@ async def index(ui: Ui) -> Response:
     rows = await notifications.list_notifications(
         store, ui.account_id, PageQuery(limit=PAGE, max_id=query_id(ui, "max_id"))
     )
-    accounts = await account_dicts(ui, [r["from_account_id"] for r in rows])
+    request_groups = await groups_of_requests(
+        store, {r["follow_request_id"] for r in rows if r["follow_request_id"]}
+    )
+    senders = [r["from_account_id"] for r in rows]
+    accounts = await account_dicts(ui, [*senders, *request_groups.values()])
     status_ids = [r["status_id"] for r in rows if r["status_id"]]
     visible = await visible_rows(store, ui.account_id, status_ids)
     by_id = {int(s["id"]): s for s in await status_dicts(ui, visible)}
@@ -29,6 +35,7 @@ async def index(ui: Ui) -> Response:
             "read": bool(r["read"]),
             "account": accounts.get(r["from_account_id"]),
             "status": by_id.get(r["status_id"] or 0),
+            "group": accounts.get(request_groups.get(r["follow_request_id"] or 0, 0)),
         }
         for r in rows
     ]

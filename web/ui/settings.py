@@ -31,6 +31,7 @@ NOTIFICATION_KINDS = {
     "follow_request": N_("someone asks to follow me"),
     "poll": N_("a poll I made or voted in has ended"),
     "update": N_("a post I boosted is edited"),
+    "group_join_request": N_("someone asks to join a group I moderate"),
 }
 
 

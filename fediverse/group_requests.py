@@ -1,0 +1,74 @@
+"""Join requests to a local group, told to those who decide them.
+
+A join request is a follow request to the group's account, which nobody reads. So every
+moderator and admin of the group gets a ``group_join_request`` notification of their own,
+naming the asker (``from_account_id``) and the request (``follow_request_id``), and through
+it the group. The notification goes with the request: the foreign key deletes it however
+the request ends (approved, turned down, withdrawn, the asker banned or their server
+suspended), as Mastodon deletes a follow request's notification with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from databases.core import Connection
+from sqlalchemy import select
+
+from fediverse.groups_model import DECIDING_ROLES
+from fediverse.notifications import notify
+from fediverse.storage.database import Store
+from fediverse.storage.tables import follow_requests, follows, group_memberships
+
+TYPE = "group_join_request"
+
+
+async def deciders(conn: Connection, group_id: int) -> list[int]:
+    """The members of a group whose role lets them decide its join requests."""
+    rows = await conn.fetch_all(
+        select(group_memberships.c.account_id)
+        .select_from(
+            group_memberships.join(
+                follows,
+                (follows.c.account_id == group_memberships.c.account_id)
+                & (follows.c.target_account_id == group_memberships.c.group_account_id),
+            )
+        )
+        .where(
+            group_memberships.c.group_account_id == group_id,
+            group_memberships.c.role.in_(DECIDING_ROLES),
+            group_memberships.c.state == "member",
+        )
+        .order_by(group_memberships.c.id)
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def tell_deciders(
+    store: Store, conn: Connection, group_id: int, asker_id: int, request_id: int
+) -> None:
+    """In the request's transaction: a notification for each local moderator and admin
+    (``notify`` leaves out remote ones, the asker, and those who turned the kind off)."""
+    for account_id in await deciders(conn, group_id):
+        await notify(
+            store,
+            conn,
+            account_id=account_id,
+            from_account_id=asker_id,
+            type=TYPE,
+            follow_request_id=request_id,
+            group_key=f"{TYPE}-{group_id}",
+        )
+
+
+async def groups_of_requests(store: Store, request_ids: Collection[int]) -> dict[int, int]:
+    """The group each of some pending join requests is to, by request id."""
+    if not request_ids:
+        return {}
+    async with store.read() as conn:
+        rows = await conn.fetch_all(
+            select(follow_requests.c.id, follow_requests.c.target_account_id).where(
+                follow_requests.c.id.in_(list(request_ids))
+            )
+        )
+    return {int(r[0]): int(r[1]) for r in rows}

@@ -1,0 +1,169 @@
+"""Join requests to a closed group reach the group's moderators, and go when decided."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from fediverse import groups, notifications, relationships
+from fediverse.group_requests import groups_of_requests
+from fediverse.groups_model import NewGroup
+from fediverse.remote import RemoteActor, upsert_remote_account
+from fediverse.remote_relations import remove_follow_request
+from fediverse.runtime import Runtime
+from fediverse.storage.database import Store
+from fediverse.storage.tables import follow_requests
+from fediverse.storage.tables import notifications as notifications_table
+from tests.fediverse.conftest import user
+
+REMOTE = "kommun-b.test"
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A closed group: anna made it (admin), cia moderates it, dag is a plain member."""
+
+    id: int
+    anna: int
+    cia: int
+    dag: int
+
+
+async def closed_group(runtime: Runtime, name: str = "lag") -> Closed:
+    store = runtime.store
+    anna, cia, dag = [await user(store, n) for n in ("anna", "cia", "dag")]
+    group_id = await groups.create_group(runtime, anna, NewGroup(name, privacy="closed"))
+    for member in (cia, dag):
+        assert await groups.join(store, member, group_id) == "pending"
+        await groups.approve(store, anna, group_id, member)
+    await groups.set_role(store, anna, group_id, cia, "moderator")
+    return Closed(group_id, anna, cia, dag)
+
+
+async def remote_person(store: Store, name: str) -> int:
+    uri = f"https://{REMOTE}/users/{name}"
+    return await upsert_remote_account(store, RemoteActor(uri, name, REMOTE, f"{uri}/inbox"))
+
+
+async def told(store: Store, asker: int) -> list[tuple[int, str, int | None]]:
+    """(recipient, type, group) of every notification from ``asker``, by recipient."""
+    async with store.read() as conn:
+        rows = await conn.fetch_all(
+            select(
+                notifications_table.c.account_id,
+                notifications_table.c.type,
+                notifications_table.c.follow_request_id,
+            )
+            .where(notifications_table.c.from_account_id == asker)
+            .order_by(notifications_table.c.account_id)
+        )
+    request_groups = await groups_of_requests(store, {r[2] for r in rows if r[2] is not None})
+    return [(int(r[0]), str(r[1]), request_groups.get(r[2] or 0)) for r in rows]
+
+
+async def test_local_join_request__tells_each_moderator_once_and_no_one_else(
+    runtime: Runtime,
+) -> None:
+    group = await closed_group(runtime)
+    eva = await user(runtime.store, "eva")
+    assert await groups.join(runtime.store, eva, group.id) == "pending"
+    assert await told(runtime.store, eva) == [
+        (group.anna, "group_join_request", group.id),
+        (group.cia, "group_join_request", group.id),
+    ]
+
+
+async def test_following_the_group_account__is_a_join_request_its_moderators_hear_of(
+    runtime: Runtime,
+) -> None:
+    """What a Mastodon app does: follow the group's account."""
+    group = await closed_group(runtime)
+    eva = await user(runtime.store, "eva")
+    await relationships.follow(runtime.store, eva, group.id)
+    assert [(who, kind) for who, kind, _ in await told(runtime.store, eva)] == [
+        (group.anna, "group_join_request"),
+        (group.cia, "group_join_request"),
+    ]
+
+
+async def test_remote_join_request__tells_each_local_moderator_once(runtime: Runtime) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    berit = await remote_person(store, "berit")
+    async with store.write() as conn:
+        found = await groups.group_on(conn, group.id)
+        assert found is not None
+        refusal = await groups.receive_join(
+            store, conn, found, berit, REMOTE, f"https://{REMOTE}/follows/1"
+        )
+    assert refusal is None
+    assert await told(store, berit) == [
+        (group.anna, "group_join_request", group.id),
+        (group.cia, "group_join_request", group.id),
+    ]
+
+
+async def test_join_request__skips_a_moderator_who_turned_the_kind_off(runtime: Runtime) -> None:
+    group = await closed_group(runtime)
+    eva = await user(runtime.store, "eva")
+    await notifications.set_types_off(runtime.store, group.cia, {"group_join_request"})
+    await groups.join(runtime.store, eva, group.id)
+    assert [who for who, _, _ in await told(runtime.store, eva)] == [group.anna]
+
+
+async def _approve(store: Store, group: Closed, asker: int) -> None:
+    await groups.approve(store, group.cia, group.id, asker)
+
+
+async def _reject(store: Store, group: Closed, asker: int) -> None:
+    await groups.reject(store, group.anna, group.id, asker)
+
+
+async def _withdraw(store: Store, group: Closed, asker: int) -> None:
+    await groups.leave(store, asker, group.id)
+
+
+async def _ban(store: Store, group: Closed, asker: int) -> None:
+    await groups.ban(store, group.anna, group.id, asker)
+
+
+ENDINGS: dict[str, Callable[[Store, Closed, int], Awaitable[None]]] = {
+    "approved": _approve,
+    "rejected": _reject,
+    "withdrawn": _withdraw,
+    "banned": _ban,
+}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+async def test_a_decided_or_withdrawn_request__leaves_no_moderator_its_notification(
+    runtime: Runtime, ending: str
+) -> None:
+    group = await closed_group(runtime)
+    eva, fia = await user(runtime.store, "eva"), await user(runtime.store, "fia")
+    for asker in (eva, fia):
+        await groups.join(runtime.store, asker, group.id)
+    await ENDINGS[ending](runtime.store, group, eva)
+    assert [kind for _, kind, _ in await told(runtime.store, eva)] == []
+    assert len(await told(runtime.store, fia)) == 2  # another request waits, told as before
+
+
+async def test_a_remote_request_undone__leaves_no_moderator_its_notification(
+    runtime: Runtime,
+) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    berit = await remote_person(store, "berit")
+    async with store.write() as conn:
+        found = await groups.group_on(conn, group.id)
+        assert found is not None
+        await groups.receive_join(store, conn, found, berit, REMOTE, None)
+    assert len(await told(store, berit)) == 2
+    async with store.write() as conn:  # what an Undo(Follow) from berit's server does
+        assert await remove_follow_request(conn, berit, group.id)
+    assert await told(store, berit) == []
+    async with store.read() as conn:
+        assert await conn.fetch_val(select(follow_requests.c.id)) is None
