@@ -180,7 +180,7 @@ async def render_for(
     An event that fails to render is logged and left out: the stream, and the events after
     it, go on (ending the stream would lose those until the client reconnects)."""
     try:
-        return await _render(runtime, account_id, event, shared, stream, list_id)
+        return await _render(runtime, account_id, event, shared, stream, list_id, own_types)
     except Exception:
         log.exception("stream event %s on %s not rendered", event.name, event.topic)
         return None
@@ -193,6 +193,7 @@ async def _render(
     shared: SharedRenders | None,
     stream: str,
     list_id: int | None,
+    own_types: bool,
 ) -> tuple[str, str] | None:
     if stream == "direct" and event.name == "update":
         payload = await _conversation(runtime, account_id, int(event.data["status_id"]))
