@@ -163,12 +163,18 @@ async def _tell_of_request(
     store: Store, conn: Connection, target: Any, follower_id: int, request_id: int
 ) -> None:
     """A local account hears that someone asks to follow it; for a group, which nobody
-    reads, its moderators hear that someone asks to join."""
+    reads, its moderators hear that someone asks to join. Either notification is deleted
+    with the request, however it ends."""
     if target["actor_type"] == "Group":
         await group_requests.tell_deciders(store, conn, target["id"], follower_id, request_id)
         return
     await notify(
-        store, conn, account_id=target["id"], from_account_id=follower_id, type="follow_request"
+        store,
+        conn,
+        account_id=target["id"],
+        from_account_id=follower_id,
+        type="follow_request",
+        follow_request_id=request_id,  # it goes with the request, as in Mastodon
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from fediverse import groups, notifications, relationships
 from fediverse.group_requests import groups_of_requests
@@ -15,7 +15,7 @@ from fediverse.remote import RemoteActor, upsert_remote_account
 from fediverse.remote_relations import remove_follow_request
 from fediverse.runtime import Runtime
 from fediverse.storage.database import Store
-from fediverse.storage.tables import follow_requests
+from fediverse.storage.tables import accounts, follow_requests
 from fediverse.storage.tables import notifications as notifications_table
 from tests.fediverse.conftest import user
 
@@ -167,3 +167,25 @@ async def test_a_remote_request_undone__leaves_no_moderator_its_notification(
     assert await told(store, berit) == []
     async with store.read() as conn:
         assert await conn.fetch_val(select(follow_requests.c.id)) is None
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+async def test_a_personal_follow_request__its_notification_goes_when_decided(
+    runtime: Runtime, decision: str
+) -> None:
+    """As in Mastodon: a locked account's follow request notification goes with the request."""
+    store = runtime.store
+    lena, olof = await user(store, "lena"), await user(store, "olof")
+    async with store.write() as conn:
+        await conn.execute(update(accounts).where(accounts.c.id == lena).values(locked=True))
+    await relationships.follow(store, olof, lena)
+    assert [(who, kind) for who, kind, _ in await told(store, olof)] == [(lena, "follow_request")]
+    async with store.write() as conn:
+        request_id = await conn.fetch_val(
+            select(follow_requests.c.id).where(follow_requests.c.account_id == olof)
+        )
+        if decision == "accept":
+            await relationships.accept_follow_request(store, conn, request_id)
+        else:
+            await relationships.reject_follow_request(store, conn, request_id)
+    assert await told(store, olof) == []
