@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from fediverse.errors import NotFoundError, ValidationError
+from fediverse.errors import NotFoundError
 from fediverse.notifications import TYPES, list_notifications
 from fediverse.paging import PageQuery
 from fediverse.storage.database import Store
@@ -130,7 +130,5 @@ async def unread_group_count(
 
 
 def check_grouped_types(names: Sequence[str]) -> list[str]:
-    for name in names:
-        if name not in TYPES:
-            raise ValidationError(f"Unknown notification type: {name}")
-    return list(names)
+    """The types to group among ``names``: unknown ones are left out, as Mastodon does."""
+    return [name for name in names if name in TYPES]

@@ -225,6 +225,23 @@ async def test_notifications__filters_and_dismiss(instance: Instance) -> None:
         "/api/v1/notifications", params={"exclude_types[]": "mention"}, headers=anna.headers
     )
     assert [n["type"] for n in without.json()] == ["favourite", "follow"]
+    # Types this server does not know are ignored, as Mastodon ignores them: newer apps
+    # send the types of newer versions (and other servers') in both lists.
+    newer = {"exclude_types[]": ["mention", "moderation_warning", "emoji_reaction"]}
+    newer_v2 = {"types[]": ["follow", "annual_report"], "grouped_types[]": ["quote", "favourite"]}
+    for path, params, expected in (
+        ("/api/v1/notifications", newer, ["favourite", "follow"]),
+        ("/api/v1/notifications", {"types[]": ["quote", "follow"]}, ["follow"]),
+        ("/api/v1/notifications", {"types[]": "quote"}, []),
+    ):
+        answer = await instance.client.get(path, params=params, headers=anna.headers)
+        assert answer.status_code == 200, answer.text
+        assert [n["type"] for n in answer.json()] == expected
+    grouped = await instance.client.get(
+        "/api/v2/notifications", params=newer_v2, headers=anna.headers
+    )
+    assert grouped.status_code == 200, grouped.text
+    assert [g["type"] for g in grouped.json()["notification_groups"]] == ["follow"]
     count = await instance.client.get("/api/v1/notifications/unread_count", headers=anna.headers)
     assert count.json() == {"count": 3}
     await instance.client.post(
