@@ -14,7 +14,9 @@ from fediverse import directory, instances, instances_admin
 from fediverse.errors import ForbiddenError
 from fediverse.instances import DomainPolicy
 from fediverse.instances_admin import BlockChange, DomainBlockExistsError
+from fediverse.paging import PageQuery
 from web.mastodon.endpoint import Call, api, json, route
+from web.mastodon.pagination import link_header, page_query
 from web.mastodon.serializers.common import iso_time
 
 ALLOWS = "/api/v1/admin/domain_allows"
@@ -57,6 +59,24 @@ def serialize_domain_block(policy: DomainPolicy) -> dict[str, Any]:
     }
 
 
+def _paged(call: Call, policies: list[DomainPolicy], entity: Any) -> Response:
+    """A page of ``policies`` by id, newest first, with its ``Link`` header: Mastodon pages
+    these lists by 100, at most 200. They are short (one row per decided domain), so the
+    page is cut from the whole list."""
+    page = page_query(call, default=100, maximum=200)
+    found = _cut(sorted(policies, key=lambda p: int(p.id), reverse=True), page)
+    return json([entity(p) for p in found], headers=link_header(call, [int(p.id) for p in found]))
+
+
+def _cut(newest_first: list[DomainPolicy], page: PageQuery) -> list[DomainPolicy]:
+    lower = max(page.since_id or 0, page.min_id or 0)
+    upper = page.max_id
+    kept = [p for p in newest_first if lower < int(p.id) and (upper is None or int(p.id) < upper)]
+    if page.min_id is not None:  # those just above min_id, as a keyset page reads them
+        return kept[-page.limit :]
+    return kept[: page.limit]
+
+
 def _path_id(call: Call) -> str:
     return str(call.request.path_params["id"])
 
@@ -65,7 +85,7 @@ def _path_id(call: Call) -> str:
 async def allows_index(call: Call) -> Response:
     _require_admin(call)
     found = await instances_admin.domain_allows(call.store)
-    return json([serialize_domain_allow(p) for p in found])
+    return _paged(call, found, serialize_domain_allow)
 
 
 @api("admin:read:domain_allows")
@@ -95,7 +115,7 @@ async def allows_delete(call: Call) -> Response:
 async def blocks_index(call: Call) -> Response:
     _require_admin(call)
     found = await instances_admin.domain_blocks(call.store)
-    return json([serialize_domain_block(p) for p in found])
+    return _paged(call, found, serialize_domain_block)
 
 
 @api("admin:read:domain_blocks")

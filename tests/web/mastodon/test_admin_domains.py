@@ -151,6 +151,30 @@ async def test_domain_allows__create_read_delete_and_a_noop_block_beside_an_allo
     assert (missing.status_code, missing.json()) == (404, {"error": "Record not found"})
 
 
+async def test_domain_allows__paged_by_id_with_a_link_header_as_mastodon(
+    instance: Instance, admin: Member
+) -> None:
+    for n in range(7):
+        made = await call(instance, admin, "POST", ALLOWS, data={"domain": f"kommun-{n}.example"})
+        assert made.status_code == 200, made.text
+    everything = (await call(instance, admin, "GET", ALLOWS)).json()
+    ids = [int(a["id"]) for a in everything]
+    assert len(ids) == 7 and ids == sorted(ids, reverse=True)
+    seen: list[int] = []
+    path = f"{ALLOWS}?limit=3"
+    for _ in range(5):  # three pages, then an empty one without a Link header
+        page = await call(instance, admin, "GET", path)
+        seen += [int(a["id"]) for a in page.json()]
+        if "link" not in page.headers:
+            break
+        assert page.headers["link"].startswith(f"<{instance.settings.base_url}{ALLOWS}?limit=3&")
+        path = page.headers["link"].split(">")[0].removeprefix("<" + instance.settings.base_url)
+    assert seen == ids
+    newer = await call(instance, admin, "GET", f"{ALLOWS}?min_id={ids[3]}&limit=2")
+    assert [int(a["id"]) for a in newer.json()] == ids[1:3]
+    assert len((await call(instance, admin, "GET", f"{ALLOWS}?limit=500")).json()) == 7
+
+
 async def test_federation_mode__read_and_set_by_an_admin(instance: Instance, admin: Member) -> None:
     assert (await call(instance, admin, "GET", MODE)).json() == {"mode": "allowlist"}
     changed = await call(instance, admin, "PUT", MODE, json={"mode": "closed"})
