@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -19,10 +20,35 @@ KOLLEGIUM = str(Path(sys.executable).with_name("kollegium"))
 START_TIMEOUT = 20.0
 
 
+LOWEST_PORT = 10_000
+_PICK = random.SystemRandom()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port free on ``host`` now, below the range the kernel gives outgoing connections.
+
+    A port from that range (what binding port 0 returns) can be taken by any client's socket
+    between this check and the server's bind; under parallel tests it was, and the test
+    then found another process's server at that address.
+    """
+    below = _outgoing_ports_start()
+    for _ in range(200):
+        port = _PICK.randrange(LOWEST_PORT, below)
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on {host} below {below}")
+
+
+def _outgoing_ports_start() -> int:
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32_768  # Linux's default
+    return low if low > LOWEST_PORT + 1_000 else 65_000
 
 
 def instance_env(database_url: str, domain: str, **extra: str) -> dict[str, str]:
