@@ -33,6 +33,8 @@ def build_registry(
     sender = Sender(runtime.settings, fed.memory) if aiohttp_deliveries else None
     delivery = Delivery(fed, sender)
     registry = JobRegistry()
+    if sender is not None:
+        registry.on_close(sender.close)
     registry.register(FEDERATE, delivery.federate)
     registry.register(DELIVER, delivery.deliver)
 

@@ -103,3 +103,4 @@ async def _worker(runtime: Runtime, registry: JobRegistry, *, enabled: bool) -> 
         # leased, runs again elsewhere once the lease runs out.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(task, WORKER_STOP_SECONDS)
+        await registry.close()

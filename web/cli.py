@@ -209,14 +209,14 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with open_runtime(settings, events=True) as runtime, build_client(settings) as http:
         assert isinstance(http, httpx.AsyncClient)
-        worker = Worker(
-            runtime.queue, default_registry(runtime, http), concurrency=args.concurrency
-        )
+        registry = default_registry(runtime, http)
+        worker = Worker(runtime.queue, registry, concurrency=args.concurrency)
         await start_feed_trimming(runtime.store)
         filler = FeedFiller(runtime.store)
         stop_waiter = asyncio.create_task(_wake_on(stop, runtime.queue.notify, filler.wake))
         await asyncio.gather(worker.run(stop), filler.run(stop))
         stop_waiter.cancel()
+        await registry.close()
     return 0
 
 

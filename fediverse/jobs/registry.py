@@ -15,6 +15,7 @@ class JobRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._closers: list[Callable[[], Awaitable[None]]] = []
 
     def register(self, name: str, handler: Handler) -> None:
         if name in self._handlers:
@@ -29,3 +30,13 @@ class JobRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._handlers)
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Something the handlers hold open (a connection pool), closed by ``close``."""
+        self._closers.append(closer)
+
+    async def close(self) -> None:
+        """Once the worker has stopped: close what the handlers held open."""
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            await closer()

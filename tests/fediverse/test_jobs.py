@@ -266,3 +266,16 @@ async def test_a_job_enqueued_anywhere_wakes_the_worker_once_committed(
     started = time.monotonic()
     await asyncio.wait_for(waiting, 5)
     assert time.monotonic() - started < 1
+
+
+async def test_registry_close__closes_what_the_handlers_hold_once() -> None:
+    registry = JobRegistry()
+    closed: list[str] = []
+
+    async def close_pool() -> None:
+        closed.append("pool")
+
+    registry.on_close(close_pool)
+    await registry.close()
+    await registry.close()  # a second stop closes nothing twice
+    assert closed == ["pool"]

@@ -128,6 +128,9 @@ def test_sigterm__web_and_worker_finish_what_they_hold_and_lose_nothing(
         finally:
             for process in (*webs, *workers):
                 terminate(process, 30)
+    for n in range(2):  # each worker closed its delivery connections on the way out
+        log = (tmp_path / f"worker-{n}.log").read_text()
+        assert "Unclosed" not in log, log
 
 
 def _run_load(urls: list[str], web: subprocess.Popen[bytes],
