@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from fediverse.errors import NotFoundError
-from fediverse.notifications import TYPES, list_notifications
+from fediverse.notifications import LISTED_TYPES, list_notifications
 from fediverse.paging import PageQuery
 from fediverse.storage.database import Store
 from fediverse.storage.tables import notifications
@@ -131,4 +131,4 @@ async def unread_group_count(
 
 def check_grouped_types(names: Sequence[str]) -> list[str]:
     """The types to group among ``names``: unknown ones are left out, as Mastodon does."""
-    return [name for name in names if name in TYPES]
+    return [name for name in names if name in LISTED_TYPES]

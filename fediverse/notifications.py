@@ -41,6 +41,9 @@ _SILENCED = (
 )
 # The kinds a member may turn off in their settings (the others are for moderators).
 CHOOSABLE = TYPES
+# Every kind a list may ask for: also those written elsewhere (``admin.report`` by
+# fediverse.reports) or not made here (yet) that Mastodon knows.
+LISTED_TYPES = (*TYPES, "admin.sign_up", "admin.report", "severed_relationships")
 _NEW = (
     "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -167,7 +170,7 @@ def _filter(
     if types:
         # Types this server does not know are left out, as Mastodon leaves them out: apps
         # send the types of newer versions. Only unknown ones asked for: nothing.
-        conditions.append(notifications.c.type.in_([t for t in types if t in TYPES]))
+        conditions.append(notifications.c.type.in_([t for t in types if t in LISTED_TYPES]))
     if exclude:
         conditions.append(notifications.c.type.not_in(exclude))
     if from_account_id is not None:
