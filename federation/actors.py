@@ -69,6 +69,7 @@ def remote_actor_from_ap(actor: Actor) -> RemoteActor:
         avatar_remote_url=actor.icon.url if actor.icon else None,
         header_remote_url=actor.image.url if actor.image else None,
         ap_raw=orjson.dumps(actor.raw).decode(),
+        suspended=actor.suspended,
     )
 
 

@@ -25,6 +25,7 @@ from federation.sender import Sender
 from federation.service import Federation
 from federation.signing import SignatureAuth
 from fediverse.jobs.backoff import BASE_MS, CAP_MS, JITTER
+from fediverse.outgoing import ACTOR_SUSPENSION
 
 log = logging.getLogger(__name__)
 DELIVER = "deliver"
@@ -50,6 +51,7 @@ BUILDERS: dict[str, Builder] = {
     "reblog": outgoing.reblog,
     "unreblog": outgoing.unreblog,
     "actor.update": outgoing.actor_update,
+    ACTOR_SUSPENSION: outgoing.actor_suspension,
     "follow": outgoing_relations.follow,
     "unfollow": outgoing_relations.unfollow,
     "accept_follow": outgoing_relations.accept_follow,

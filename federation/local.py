@@ -49,13 +49,17 @@ class LoadedStatus:
     group_uri: str | None = None  # the group the post was for (FEP-1b12 ``audience``)
 
 
-async def local_actor(conn: Connection, username: str, base_url: str) -> LocalActor | None:
+async def local_actor(
+    conn: Connection, username: str, base_url: str, *, suspended: bool = False
+) -> LocalActor | None:
+    """A local account, or None when there is none; a suspended one only when ``suspended``
+    (its actor document is still served, as Mastodon serves it; nothing else of it is)."""
     row = await conn.fetch_one(
         select(accounts).where(
             func.lower(accounts.c.username) == username.lower(), accounts.c.domain.is_(None)
         )
     )
-    if row is None or row._mapping["suspended_at"] is not None:
+    if row is None or (row._mapping["suspended_at"] is not None and not suspended):
         return None
     data = dict(row._mapping)
     department = None

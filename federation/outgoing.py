@@ -5,14 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from databases.core import Connection
 
 from activitypub.vocab import PUBLIC, RawObject
 from activitypub.vocab.build import build_activity, build_undo, build_update
-from federation.local import LoadedStatus, load_status, local_actor
+from federation.local import LoadedStatus, LocalActor, load_status, local_actor
 from federation.serialize import (
     to_actor_ap,
     to_announce_ap,
@@ -21,7 +21,13 @@ from federation.serialize import (
     to_update_ap,
 )
 from federation.service import Federation
-from fediverse.remote import account_by_id, delivery_inboxes_for_status, follower_inboxes
+from fediverse.remote import (
+    AccountRef,
+    account_by_id,
+    delivery_inboxes_for_status,
+    followed_inboxes,
+    follower_inboxes,
+)
 from fediverse.remote_statuses import status_by_uri
 
 
@@ -129,6 +135,31 @@ async def actor_update(
     actor = await local_actor(conn, account.username, fed.base_url)
     if actor is None:
         return None
+    return await _actor_update_of(fed, conn, account, actor)
+
+
+async def actor_suspension(
+    fed: Federation, conn: Connection, payload: dict[str, Any]
+) -> Outgoing | None:
+    """A local account suspended or unsuspended: its actor document as it is now (minimal
+    and ``suspended`` while it lasts), to its followers' servers and the servers of the
+    accounts it follows, as Mastodon tells everyone it reaches."""
+    account = await account_by_id(conn, int(payload["account_id"]))
+    if account is None or not account.is_local:
+        return None
+    actor = await local_actor(conn, account.username, fed.base_url, suspended=True)
+    if actor is None:
+        return None
+    found = await _actor_update_of(fed, conn, account, actor)
+    if found is None:
+        return None
+    inboxes = found.inboxes + await followed_inboxes(conn, account.id)
+    return replace(found, inboxes=sorted(set(inboxes)))
+
+
+async def _actor_update_of(
+    fed: Federation, conn: Connection, account: AccountRef, actor: LocalActor
+) -> Outgoing | None:
     document = to_actor_ap(actor, await fed.multikey(account.id))
     if actor.row["actor_type"] == "Group":
         from federation.groups import group_actor_fields  # groups builds on this module
@@ -136,7 +167,8 @@ async def actor_update(
         fields = await group_actor_fields(conn, account.id)
         if fields is None:
             return None  # an internal group tells no other server anything
-        document = {**document, **fields}
+        if actor.row["suspended_at"] is None:
+            document = {**document, **fields}
     stamp = actor.row["updated_at"]
     update = build_update(f"{account.uri}#updates/{stamp}", account.uri, document)
     return Outgoing(account.id, update, await follower_inboxes(conn, account.id))

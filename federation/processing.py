@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from activitypub.errors import ActivityPubError
-from activitypub.vocab import parse_activity
+from activitypub.vocab import Activity, parse_activity
 from federation.errors import FetchError, PolicyRefusedError
 from federation.handlers import HANDLERS, Context
 from federation.policy import domain_of
@@ -16,6 +16,7 @@ from federation.receipts import PROCESSED, Receipt
 from federation.service import Federation
 from fediverse.ids import now_ms
 from fediverse.rawsql import Raw
+from fediverse.remote import REMOTE, AccountRef
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,13 @@ async def process_received(fed: Federation, payload: dict[str, Any]) -> None:
         await store.write_alone(PROCESSED, now_ms(), received_id)
 
 
+def _allowed_while_suspended(actor: AccountRef, activity: Activity) -> bool:
+    """An actor its own server suspended may still tell us about itself: an Update that
+    lifts the suspension, or its Delete. Nothing of an actor our moderators suspended is
+    taken."""
+    return actor.suspension_origin == REMOTE and activity.object_id == actor.uri
+
+
 async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any], receipt: Receipt) -> None:
     try:
         activity = parse_activity(raw)
@@ -56,7 +64,7 @@ async def _dispatch(fed: Federation, handler: Any, raw: dict[str, Any], receipt:
         actor = await fed.actors.by_uri(activity.actor)
     except FetchError:
         raise  # the worker retries: the actor's server may be back later
-    if actor.suspended_at is not None:
+    if actor.suspended_at is not None and not _allowed_while_suspended(actor, activity):
         return
     try:
         await handler(Context(fed, actor, receipt), activity)

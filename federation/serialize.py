@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,33 +27,50 @@ def _moment(ms: int | None) -> datetime | None:
 
 
 def to_actor_ap(actor: LocalActor, multikey: str | None) -> RawObject:
-    """A local account as a Person (or the instance's Application), keys included."""
+    """A local account as a Person (or the instance's Application), keys included; a
+    suspended one minimal, as Mastodon serves it: no profile, only what finds and verifies it.
+    """
+    spec = _actor_spec(actor, multikey)
+    if actor.row["suspended_at"] is not None:
+        spec = replace(
+            spec,
+            name="",
+            summary_html="",
+            fields=(),
+            icon=None,
+            image=None,
+            manually_approves_followers=False,
+            discoverable=False,
+            suspended=True,
+        )
+    return build_actor(spec)
+
+
+def _actor_spec(actor: LocalActor, multikey: str | None) -> ActorSpec:
     row = actor.row
     uri = row["uri"]
-    return build_actor(
-        ActorSpec(
-            actor_id=uri,
-            username=row["username"],
-            inbox=row["inbox_url"],
-            outbox=row["outbox_url"],
-            followers=row["followers_url"] or f"{uri}/followers",
-            following=row["following_url"] or f"{uri}/following",
-            public_key_pem=row["public_key_pem"],
-            public_key_id=row["public_key_id"],
-            actor_type=row["actor_type"],
-            name=row["display_name"],
-            summary_html=row["note"],
-            url=row["url"],
-            shared_inbox=row["shared_inbox_url"],
-            featured=row["featured_url"],
-            multikeys=[(f"{uri}#ed25519-key", multikey)] if multikey else (),
-            fields=profile_fields(row, actor.department),
-            icon=actor.avatar,
-            image=actor.header,
-            manually_approves_followers=bool(row["locked"]),
-            discoverable=bool(row["discoverable"]),
-            published=_moment(row["created_at"]),
-        )
+    return ActorSpec(
+        actor_id=uri,
+        username=row["username"],
+        inbox=row["inbox_url"],
+        outbox=row["outbox_url"],
+        followers=row["followers_url"] or f"{uri}/followers",
+        following=row["following_url"] or f"{uri}/following",
+        public_key_pem=row["public_key_pem"],
+        public_key_id=row["public_key_id"],
+        actor_type=row["actor_type"],
+        name=row["display_name"],
+        summary_html=row["note"],
+        url=row["url"],
+        shared_inbox=row["shared_inbox_url"],
+        featured=row["featured_url"],
+        multikeys=[(f"{uri}#ed25519-key", multikey)] if multikey else (),
+        fields=profile_fields(row, actor.department),
+        icon=actor.avatar,
+        image=actor.header,
+        manually_approves_followers=bool(row["locked"]),
+        discoverable=bool(row["discoverable"]),
+        published=_moment(row["created_at"]),
     )
 
 

@@ -116,7 +116,9 @@ _AUTHOR_SHOWN = (
     "AND {a} NOT IN (SELECT target_account_id FROM mutes WHERE account_id = ?) "
     # Members of an exclusive list are read in that list, not at home.
     "AND {a} NOT IN (SELECT la.account_id FROM list_accounts la "
-    "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?)"
+    "JOIN lists l ON l.id = la.list_id WHERE l.account_id = ? AND l.exclusive = ?) "
+    # Nor suspended authors (ours, or by their own server): few, read by a partial index.
+    "AND {a} NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL)"
 )
 # Each part in its own index order up to the limit, then the page of the two.
 _HOME_ROWS = (

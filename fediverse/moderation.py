@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select, update
 from fediverse.editing import delete_status
 from fediverse.errors import ForbiddenError, NotFoundError, ValidationError
 from fediverse.ids import now_ms
+from fediverse.outgoing import ACTOR_SUSPENSION, federate
 from fediverse.paging import PageQuery, apply_page, newest_first
 from fediverse.reports import Moderator, mark_resolved, record, status_id_list
 from fediverse.runtime import Runtime
@@ -83,10 +84,10 @@ def _action_values(kind: str, now: int) -> dict[str, Any]:
     values: dict[str, dict[str, Any]] = {
         "sensitive": {"sensitized_at": now},
         "silence": {"silenced_at": now},
-        "suspend": {"suspended_at": now},
+        "suspend": {"suspended_at": now, "suspension_origin": "local"},
         "unsensitive": {"sensitized_at": None},
         "unsilence": {"silenced_at": None},
-        "unsuspend": {"suspended_at": None},
+        "unsuspend": {"suspended_at": None, "suspension_origin": None},
     }
     return values.get(kind, {})
 
@@ -110,6 +111,13 @@ async def _apply(conn: Connection, target: dict[str, Any], kind: str) -> None:
         await _revoke_tokens(conn, target["id"], now)
 
 
+async def _announce(store: Store, conn: Connection, target: dict[str, Any], kind: str) -> None:
+    """A local account's suspension, and its end, reach every server that knows it: its
+    actor, minimal and marked ``suspended`` while it lasts (as Mastodon sends it)."""
+    if kind in ("suspend", "unsuspend") and target["domain"] is None:
+        await federate(store, conn, ACTOR_SUSPENSION, account_id=target["id"])
+
+
 async def _revoke_tokens(conn: Connection, account_id: int, now: int) -> None:
     user_ids = select(users.c.id).where(users.c.account_id == account_id)
     await conn.execute(
@@ -130,6 +138,7 @@ async def take_action(store: Store, target_id: int, action: AccountAction, by: M
         target = await _account(conn, target_id)
         await _refuse_outranked(conn, target, by)
         await _apply(conn, target, action.type)
+        await _announce(store, conn, target, action.type)
         if action.report_id is not None:
             await mark_resolved(conn, action.report_id, by)
         data = {"type": action.type, "report_id": action.report_id, "text": action.text[:1000]}
@@ -144,6 +153,7 @@ async def undo_action(store: Store, target_id: int, kind: str, by: Moderator) ->
         target = await _account(conn, target_id)
         await _refuse_outranked(conn, target, by)
         await _apply(conn, target, kind)
+        await _announce(store, conn, target, kind)
         await record(store, conn, by, f"account.{kind}", "account", target_id)
 
 

@@ -10,6 +10,8 @@ from fediverse.jobs import JobQueue
 from fediverse.storage.database import Store
 
 FEDERATE = "federate"
+# A local account suspended or unsuspended: its actor, to every server that knows it.
+ACTOR_SUSPENSION = "actor.suspension"
 
 
 async def federate(store: Store, conn: Connection, kind: str, **fields: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from databases.core import Connection
-from sqlalchemy import Insert, Table, func, insert, select, update
+from sqlalchemy import Insert, Table, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fediverse.ids import now_ms
@@ -19,6 +19,7 @@ from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import accounts, follows, mentions, statuses
 
+REMOTE = "remote"  # ``suspension_origin`` of a suspension the actor's server made
 # A cached actor is fetched again when a request needs it and it is older than this.
 STALE_AFTER_MS = 24 * 3_600_000
 
@@ -49,6 +50,7 @@ class RemoteActor:
     avatar_remote_url: str | None = None
     header_remote_url: str | None = None
     ap_raw: str | None = None
+    suspended: bool = False  # its server says so (``toot:suspended``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class AccountRef:
     locked: bool
     fetched_at: int | None
     suspended_at: int | None
+    suspension_origin: str | None = None  # local (ours) or remote (its server's)
 
     @property
     def is_local(self) -> bool:
@@ -93,6 +96,7 @@ REF_COLUMNS = (
     accounts.c.locked,
     accounts.c.fetched_at,
     accounts.c.suspended_at,
+    accounts.c.suspension_origin,
 )
 
 
@@ -146,6 +150,7 @@ def insert_ignoring_duplicates(store: Store, table: Table) -> Insert:
 
 def _columns(actor: RemoteActor) -> dict[str, Any]:
     values = asdict(actor)
+    del values["suspended"]
     values["fields"] = orjson.dumps([{"name": n, "value": v} for n, v in actor.fields]).decode()
     values["bot"] = actor.bot or actor.actor_type in ("Service", "Application")
     return values
@@ -157,6 +162,23 @@ async def upsert_remote_account(store: Store, actor: RemoteActor) -> int:
         return await upsert_remote_account_on(store, conn, actor)
 
 
+def _suspension(suspended: bool, now: int) -> dict[str, Any]:
+    """What an actor document's ``suspended`` does to the row it updates: it suspends an
+    account that is not (its origin remote); its absence lifts only a remote suspension,
+    never one our moderators made (nor a deleted actor's)."""
+    held = accounts.c.suspended_at.is_not(None)
+    if suspended:
+        return {
+            "suspended_at": case((held, accounts.c.suspended_at), else_=now),
+            "suspension_origin": case((held, accounts.c.suspension_origin), else_=REMOTE),
+        }
+    theirs = accounts.c.suspension_origin == REMOTE
+    return {
+        "suspended_at": case((theirs, None), else_=accounts.c.suspended_at),
+        "suspension_origin": case((theirs, None), else_=accounts.c.suspension_origin),
+    }
+
+
 async def upsert_remote_account_on(store: Store, conn: Connection, actor: RemoteActor) -> int:
     now = now_ms()
     values = _columns(actor) | {"fetched_at": now, "updated_at": now}
@@ -165,11 +187,16 @@ async def upsert_remote_account_on(store: Store, conn: Connection, actor: Remote
         & (func.lower(accounts.c.domain) == actor.domain.lower())
     )
     changed = await conn.fetch_all(
-        update(accounts).where(same).values(**values).returning(accounts.c.id)
+        update(accounts)
+        .where(same)
+        .values(**values, **_suspension(actor.suspended, now))
+        .returning(accounts.c.id)
     )
     if changed:
         return int(changed[0][0])
     account_id = store.new_id()
+    if actor.suspended:
+        values |= {"suspended_at": now, "suspension_origin": REMOTE}
     await conn.execute(insert(accounts).values(id=account_id, created_at=now, **values))
     return account_id
 
@@ -179,7 +206,7 @@ async def mark_suspended(conn: Connection, account_id: int) -> None:
     await conn.execute(
         update(accounts)
         .where(accounts.c.id == account_id, accounts.c.domain.is_not(None))
-        .values(suspended_at=now_ms(), updated_at=now_ms())
+        .values(suspended_at=now_ms(), suspension_origin="local", updated_at=now_ms())
     )
 
 
@@ -194,6 +221,18 @@ async def follower_inboxes(conn: Connection, account_id: int) -> list[str]:
             accounts.c.domain.is_not(None),
             accounts.c.suspended_at.is_(None),
         )
+        .distinct()
+    )
+    return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]
+
+
+async def followed_inboxes(conn: Connection, account_id: int) -> list[str]:
+    """The shared inbox (or inbox) of every remote account a local account follows."""
+    inbox = func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)
+    query = (
+        select(inbox)
+        .select_from(follows.join(accounts, accounts.c.id == follows.c.target_account_id))
+        .where(follows.c.account_id == account_id, accounts.c.domain.is_not(None))
         .distinct()
     )
     return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]

@@ -77,6 +77,13 @@ class PublicFilter:
     only_media: bool = False
 
 
+def _not_suspended() -> Any:
+    """Leave out suspended authors (ours, or by their own server), as the home feed does."""
+    return statuses.c.account_id.not_in(
+        select(accounts.c.id).where(accounts.c.suspended_at.is_not(None))
+    )
+
+
 async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFilter) -> list[Row]:
     query = _BASE.where(
         statuses.c.visibility == "public",
@@ -84,6 +91,7 @@ async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFil
         can_see(viewer),
         not_hidden_from(viewer),
         not_silenced(),
+        _not_suspended(),
     )
     if f.local:
         query = query.where(statuses.c.local.is_(True))
@@ -121,6 +129,7 @@ async def tag(
         can_see(viewer),
         not_hidden_from(viewer),
         not_silenced(),
+        _not_suspended(),
     )
     for required in f.all:
         query = query.where(statuses.c.id.in_(_tagged([required])))
@@ -148,11 +157,16 @@ async def account_statuses(
     store: Store, viewer: int | None, account_id: int, page: PageQuery, f: AccountFilter
 ) -> list[Row]:
     async with store.read() as conn:
-        found = await conn.fetch_val(
-            select(accounts.c.actor_type).where(accounts.c.id == account_id)
+        row = await conn.fetch_one(
+            select(accounts.c.actor_type, accounts.c.suspended_at).where(
+                accounts.c.id == account_id
+            )
         )
-    if found is None:
+    if row is None:
         raise NotFoundError("Record not found")
+    if row[1] is not None:
+        return []  # a suspended account's posts are not shown, as in Mastodon
+    found = row[0]
     # A group's profile shows the posts it carries, as Mastodon shows a group's boosts.
     owner = statuses.c.group_id if found == "Group" else statuses.c.account_id
     query = _BASE.where(owner == account_id, can_see(viewer))

@@ -41,6 +41,7 @@ class ActorSpec:
     also_known_as: Sequence[str] = ()
     moved_to: str | None = None
     tags: Sequence[RawObject] = field(default_factory=tuple)
+    suspended: bool = False  # Mastodon's ``toot:suspended``: only written when true
 
 
 def _image(value: tuple[str, str] | None) -> RawObject | None:
@@ -112,6 +113,8 @@ def _profile(spec: ActorSpec) -> dict[str, Any]:
         profile["alsoKnownAs"] = list(spec.also_known_as)
     if spec.moved_to is not None:
         profile["movedTo"] = spec.moved_to
+    if spec.suspended:
+        profile["suspended"] = True
     return profile
 
 

@@ -132,6 +132,7 @@ accounts = Table(
     Column("last_status_at", BigInteger),
     Column("moved_to_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("suspended_at", BigInteger),
+    Column("suspension_origin", String(10)),  # local (ours) or remote (its server's)
     Column("silenced_at", BigInteger),
     Column("sensitized_at", BigInteger),  # moderation: every post of theirs marked sensitive
     Column("fetched_at", BigInteger),
@@ -145,6 +146,13 @@ Index(
     unique=True,
 )
 Index("ix_accounts_domain", accounts.c.domain)
+# Partial: few accounts are suspended, and the home timeline leaves their posts out.
+Index(
+    "ix_accounts_suspended",
+    accounts.c.id,
+    postgresql_where=accounts.c.suspended_at.is_not(None),
+    sqlite_where=accounts.c.suspended_at.is_not(None),
+)
 
 users = Table(
     "users",

@@ -31,6 +31,7 @@ from activitypub.vocab import (
     Tombstone,
     Undo,
     Update,
+    parse_actor_document,
     parse_document,
 )
 from activitypub.vocab import build as b
@@ -120,9 +121,24 @@ def test_build_actor__writes_keys_endpoints_fields_and_images() -> None:
 
 def test_build_actor__leaves_out_optional_parts() -> None:
     document = build_actor(make_spec())
-    for key in ("assertionMethod", "endpoints", "featured", "icon", "movedTo", "published"):
+    for key in (
+        "assertionMethod",
+        "endpoints",
+        "featured",
+        "icon",
+        "movedTo",
+        "published",
+        "suspended",
+    ):
         assert key not in document
     assert document["url"] == ANNA
+
+
+def test_build_actor__says_suspended_in_mastodon_terms_and_parses_back() -> None:
+    document = build_actor(make_spec(suspended=True))
+    assert document["suspended"] is True
+    assert "http://joinmastodon.org/ns#suspended" in _expand(document)
+    assert parse_actor_document(document).suspended is True
 
 
 def test_build_note__round_trips_through_the_parser() -> None:

@@ -35,7 +35,9 @@ async def webfinger(request: Request) -> Response:
             account = await account_by_uri(conn, resource)
         if account is not None and await group_on(conn, account.id) is not None:
             await served_group(conn, account.id)  # an internal group is no one's business
-    if account is None or not account.is_local or account.suspended_at is not None:
+    # A suspended account is still found, as Mastodon finds one whose suspension can be
+    # lifted: its actor document tells other servers it is suspended.
+    if account is None or not account.is_local:
         raise NotFoundError("no such account here")
     acct = Acct(account.username, fed.domain)
     profile = f"{fed.base_url}/@{account.username}"

@@ -1,0 +1,86 @@
+"""A local account's suspension reaches the servers that know it: two instances as real
+processes on 127.0.0.1 and .2, everything seen through each one's Mastodon API.
+
+A's admin suspends anna, whom bosse on B follows; B hides her and her posts, keeps the
+follow, and shows her again when A lifts the suspension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_municipal_policy import SCOPES, home_uris, post, resolve
+from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
+from tests.support.processes import eventually, free_port, instance_env, kollegium, password_tokens
+
+pytestmark = pytest.mark.slow
+
+
+def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
+    """A blocklist instance with ``members`` (name -> role), started and signed in."""
+    cwd = root / host
+    cwd.mkdir()
+    port = free_port(host)
+    env = instance_env(
+        f"sqlite:///{cwd / 'kollegium.db'}",
+        f"{host}:{port}",
+        KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
+        KOLLEGIUM_FEDERATION_MODE="blocklist",
+    )
+    assert kollegium("init", env=env, cwd=cwd).returncode == 0
+    for name, role in members.items():
+        email = f"{name}@example.com"
+        args = ("user", "create", name, "--email", email, "--password", PASSWORD, "--role", role)
+        done = kollegium(*args, env=env, cwd=cwd)
+        assert done.returncode == 0, done.stderr
+    instance = Instance(host, port, cwd, env, tuple(members))
+    instance.start()
+    instance.tokens.update(password_tokens(instance.base_url, members, PASSWORD, SCOPES))
+    return instance
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instance]]:
+    root = tmp_path_factory.mktemp("suspension")
+    with ExitStack() as stack:
+        a = make_instance(root, "127.0.0.1", {"anna": "user", "adam": "admin"})
+        stack.callback(a.stop)
+        b = make_instance(root, "127.0.0.2", {"bosse": "user"})
+        stack.callback(b.stop)
+        yield {"a": a, "b": b}
+
+
+def account_status(instance: Instance, member: str, account_id: str) -> int:
+    headers = {"Authorization": f"Bearer {instance.tokens[member]}"}
+    url = f"{instance.base_url}/api/v1/accounts/{account_id}"
+    return httpx.get(url, headers=headers, timeout=10).status_code
+
+
+def test_suspending_a_followed_account_hides_it_on_the_other_instance_until_lifted(
+    world: dict[str, Instance],
+) -> None:
+    a, b = world["a"], world["b"]
+    anna_on_b = resolve(b, "bosse", f"anna@{a.domain}")
+    assert anna_on_b is not None
+    b.api("bosse", "POST", f"/api/v1/accounts/{anna_on_b}/follow")
+    eventually(lambda: relationship(b, "bosse", anna_on_b)["following"], "bosse follows anna")
+    uri = post(a, "anna", "Hej från kommun A", local_only="false")["uri"]
+    eventually(lambda: uri in home_uris(b, "bosse"), "anna's post on B")
+
+    anna = a.api("adam", "GET", "/api/v1/accounts/lookup", params={"acct": "anna"})["id"]
+    a.api("adam", "POST", f"/api/v1/admin/accounts/{anna}/action", data={"type": "suspend"})
+    eventually(lambda: account_status(b, "bosse", anna_on_b) == 404, "anna hidden on B")
+    assert uri not in home_uris(b, "bosse")
+    assert b.api("bosse", "GET", f"/api/v1/accounts/{anna_on_b}/statuses") == []
+    assert relationship(b, "bosse", anna_on_b)["following"] is True  # kept, as Mastodon does
+
+    a.api("adam", "POST", f"/api/v1/admin/accounts/{anna}/unsuspend")
+    eventually(lambda: account_status(b, "bosse", anna_on_b) == 200, "anna back on B")
+    assert uri in home_uris(b, "bosse")
+    shown = b.api("bosse", "GET", f"/api/v1/accounts/{anna_on_b}")
+    assert shown["username"] == "anna"

@@ -1,0 +1,181 @@
+"""Account suspension across servers: our suspended actors as others see them, the Update
+that tells them, and what a remote server's ``suspended`` does here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from fediverse.moderation import AccountAction, take_action, undo_action
+from fediverse.outgoing import ACTOR_SUSPENSION
+from fediverse.paging import PageQuery
+from fediverse.remote_relations import add_follow
+from fediverse.reports import Moderator
+from fediverse.storage.tables import accounts, follows, jobs
+from fediverse.timelines import home
+from tests.federation.support import Bench, remote_actor
+from tests.federation.test_handlers import a_followed_note, count, deliver, rows
+from tests.federation.test_routes import _signed_get
+
+AP = {"Accept": "application/activity+json"}
+FELIX = "https://mastodon.madrid/users/felix"
+PICARD = "https://enterprise.lemmy.ml/u/picard"
+MALLORY = "https://mastodon.madrid/users/mallory"
+CLI = Moderator(None, "cli")
+
+
+async def suspend(bench: Bench, account_id: int) -> None:
+    await take_action(bench.store, account_id, AccountAction("suspend"), CLI)
+
+
+async def suspension_of(bench: Bench, uri: str) -> tuple[int | None, str | None]:
+    (account,) = await rows(bench, accounts, accounts.c.uri == uri)
+    return account._mapping["suspended_at"], account._mapping["suspension_origin"]
+
+
+def felix_update(document: dict[str, Any], n: int, **changes: Any) -> dict[str, Any]:
+    obj = {**document, **changes}
+    return {"id": f"{FELIX}#updates/{n}", "type": "Update", "actor": FELIX, "object": obj}
+
+
+# --- Serving ------------------------------------------------------------------------------
+
+
+async def test_actor__of_a_suspended_account_is_served_minimal_and_says_so(bench: Bench) -> None:
+    alice = await bench.user("alice", display_name="Alice Andersson")
+    await suspend(bench, alice)
+    response = await bench.client.get("/users/alice", headers=AP)
+    assert response.status_code == 200
+    document = response.json()
+    assert document["suspended"] is True
+    assert document["name"] == "" and document["summary"] == ""
+    assert document["attachment"] == [] and "icon" not in document
+    assert document["publicKey"]["id"] == f"{bench.actor_uri('alice')}#main-key"
+    webfinger = await bench.client.get(
+        "/.well-known/webfinger", params={"resource": "acct:alice@kommun-a.test"}
+    )
+    assert webfinger.status_code == 200
+
+
+async def test_actor__a_suspended_accounts_collections_stay_unavailable(bench: Bench) -> None:
+    alice = await bench.user("alice")
+    await suspend(bench, alice)
+    peer = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    for name in ("outbox", "followers", "following", "collections/featured"):
+        path = f"/users/alice/{name}"
+        signed = await bench.client.get(path, headers=_signed_get(peer, bench.base_url + path))
+        assert signed.status_code == 404, name
+
+
+async def test_actor__unsuspended_is_whole_again(bench: Bench) -> None:
+    alice = await bench.user("alice", display_name="Alice Andersson")
+    await suspend(bench, alice)
+    await undo_action(bench.store, alice, "unsuspend", CLI)
+    document = (await bench.client.get("/users/alice", headers=AP)).json()
+    assert "suspended" not in document and document["name"] == "Alice Andersson"
+
+
+# --- Sending ------------------------------------------------------------------------------
+
+
+async def test_suspend__queues_the_actor_update_with_the_suspension(bench: Bench) -> None:
+    alice = await bench.user("alice")
+    await suspend(bench, alice)
+    async with bench.store.read() as conn:
+        queued = [orjson.loads(r[0]) for r in await conn.fetch_all(select(jobs.c.payload))]
+    assert {"kind": ACTOR_SUSPENSION, "account_id": alice} in queued
+
+
+async def test_suspend__sends_a_signed_update_to_followers_and_followed_servers(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice", display_name="Alice Andersson")
+    felix = await bench.federation.actors.by_uri(
+        bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX)).uri
+    )
+    picard = await bench.federation.actors.by_uri(
+        bench.remote.add_actor(remote_actor("lemmy/actor.json", PICARD)).uri
+    )
+    async with bench.store.write() as conn:
+        await add_follow(bench.store, conn, felix.id, alice, f"{FELIX}#follows/1")
+        await add_follow(bench.store, conn, alice, picard.id, None)
+    await suspend(bench, alice)
+    await bench.run_jobs()
+    inboxes = sorted(url for url, _body, _headers in bench.remote.posted)
+    assert inboxes == ["https://enterprise.lemmy.ml/inbox", "https://mastodon.madrid/inbox"]
+    _url, body, headers = bench.remote.posted[0]
+    assert body["type"] == "Update" and body["actor"] == bench.actor_uri("alice")
+    assert body["object"]["suspended"] is True and body["object"]["name"] == ""
+    assert f'keyId="{bench.actor_uri("alice")}#main-key"' in headers["signature"]
+    bench.remote.posted.clear()
+    await undo_action(bench.store, alice, "unsuspend", CLI)
+    await bench.run_jobs()
+    assert len(bench.remote.posted) == 2
+    lifted = bench.remote.posted[0][1]["object"]
+    assert "suspended" not in lifted and lifted["name"] == "Alice Andersson"
+
+
+async def test_suspend__of_a_remote_account_sends_nothing(bench: Bench) -> None:
+    felix = await bench.federation.actors.by_uri(
+        bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX)).uri
+    )
+    await suspend(bench, felix.id)
+    await bench.run_jobs()
+    assert bench.remote.posted == []
+    assert await suspension_of(bench, FELIX) == ((await suspension_of(bench, FELIX))[0], "local")
+
+
+# --- Receiving ----------------------------------------------------------------------------
+
+
+async def test_update__suspended_by_its_server_hides_it_and_keeps_follows(bench: Bench) -> None:
+    actor, _create = await a_followed_note(bench)
+    alice = (await rows(bench, accounts, accounts.c.username == "alice"))[0]._mapping["id"]
+    assert len(await home(bench.store, alice, PageQuery())) == 1
+    await deliver(bench, actor, felix_update(actor.document, 1, suspended=True))
+    suspended_at, origin = await suspension_of(bench, FELIX)
+    assert suspended_at is not None and origin == "remote"
+    assert await count(bench, follows) == 1
+    assert await home(bench.store, alice, PageQuery()) == []
+    await deliver(bench, actor, felix_update(actor.document, 2))
+    assert await suspension_of(bench, FELIX) == (None, None)
+    assert len(await home(bench.store, alice, PageQuery())) == 1
+
+
+async def test_update__never_lifts_a_suspension_our_moderators_made(bench: Bench) -> None:
+    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    felix = await bench.federation.actors.by_uri(FELIX)
+    await suspend(bench, felix.id)
+    await deliver(bench, actor, felix_update(actor.document, 1, name="Felix is back"))
+    suspended_at, origin = await suspension_of(bench, FELIX)
+    assert suspended_at is not None and origin == "local"
+    (account,) = await rows(bench, accounts, accounts.c.uri == FELIX)
+    assert account._mapping["display_name"] != "Felix is back"
+
+
+async def test_refetch__of_a_suspended_actor_suspends_it_and_of_a_restored_one_lifts_it(
+    bench: Bench,
+) -> None:
+    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await bench.federation.actors.by_uri(FELIX)
+    bench.remote.add({**actor.document, "suspended": True})
+    await bench.federation.actors.by_uri(FELIX, refresh=True)
+    assert (await suspension_of(bench, FELIX))[1] == "remote"
+    bench.remote.add(actor.document)
+    await bench.federation.actors.by_uri(FELIX, refresh=True)
+    assert await suspension_of(bench, FELIX) == (None, None)
+
+
+async def test_update__of_an_actor_signed_by_another_is_refused(bench: Bench) -> None:
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    mallory = remote_actor("mastodon/actor.json", MALLORY)
+    mallory.document["preferredUsername"] = "mallory"
+    bench.remote.add_actor(mallory)
+    await bench.federation.actors.by_uri(FELIX)
+    forged = felix_update(felix.document, 1, suspended=True)
+    assert (await bench.post_inbox(mallory, forged)).status_code == 403
+    as_mallory = {**forged, "id": f"{MALLORY}#updates/1", "actor": MALLORY}
+    await deliver(bench, mallory, as_mallory)  # same origin, so taken; then ignored
+    assert await suspension_of(bench, FELIX) == (None, None)
