@@ -77,13 +77,6 @@ class PublicFilter:
     only_media: bool = False
 
 
-def _not_suspended() -> Any:
-    """Leave out suspended authors (ours, or by their own server), as the home feed does."""
-    return statuses.c.account_id.not_in(
-        select(accounts.c.id).where(accounts.c.suspended_at.is_not(None))
-    )
-
-
 async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFilter) -> list[Row]:
     query = _BASE.where(
         statuses.c.visibility == "public",
@@ -91,7 +84,6 @@ async def public(store: Store, viewer: int | None, page: PageQuery, f: PublicFil
         can_see(viewer),
         not_hidden_from(viewer),
         not_silenced(),
-        _not_suspended(),
     )
     if f.local:
         query = query.where(statuses.c.local.is_(True))
@@ -129,7 +121,6 @@ async def tag(
         can_see(viewer),
         not_hidden_from(viewer),
         not_silenced(),
-        _not_suspended(),
     )
     for required in f.all:
         query = query.where(statuses.c.id.in_(_tagged([required])))

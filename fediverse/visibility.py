@@ -11,7 +11,7 @@ from fediverse.errors import NotFoundError
 from fediverse.hydrate import SQL_STATUSES, STATUS_NAMES
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
-from fediverse.storage.tables import blocks, follows, mentions, mutes, statuses
+from fediverse.storage.tables import accounts, blocks, follows, mentions, mutes, statuses
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
@@ -24,12 +24,23 @@ def mentioned_status_ids(account_id: int) -> Any:
     return select(mentions.c.status_id).where(mentions.c.account_id == account_id)
 
 
+def suspended_ids() -> Any:
+    """Suspended accounts (by our moderators or their own server): few, a partial index."""
+    return select(accounts.c.id).where(accounts.c.suspended_at.is_not(None))
+
+
 def can_see(viewer_account_id: int | None, table: Any = statuses) -> ColumnElement[bool]:
-    """Statuses of ``table`` the viewer may read: a status they may not see is a 404."""
+    """Statuses of ``table`` the viewer may read: a status they may not see is a 404, and so
+    is every status of a suspended account, as in Mastodon."""
     if viewer_account_id is None:
         # Local-only posts are internal: signed-out visitors never see them.
-        return and_(table.c.visibility.in_(("public", "unlisted")), table.c.local_only == false())
+        return and_(
+            table.c.visibility.in_(("public", "unlisted")),
+            table.c.local_only == false(),
+            table.c.account_id.not_in(suspended_ids()),
+        )
     return and_(
+        table.c.account_id.not_in(suspended_ids()),
         or_(
             table.c.visibility.in_(("public", "unlisted")),
             table.c.account_id == viewer_account_id,
@@ -65,7 +76,11 @@ def not_hidden_from(viewer_account_id: int | None, table: Any = statuses) -> Col
 
 
 # can_see written out by hand: every single-status answer asks it.
-VISIBLE_TO_ANYONE = "s.visibility IN ('public', 'unlisted') AND s.local_only = ?"
+# Suspended authors' statuses: none (suspended_ids).
+VISIBLE_TO_ANYONE = (
+    "s.visibility IN ('public', 'unlisted') AND s.local_only = ? "
+    "AND s.account_id NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL)"
+)
 VISIBLE_TO_VIEWER = (
     "(s.visibility IN ('public', 'unlisted') OR s.account_id = ? "
     "OR (s.visibility = 'private' AND s.account_id IN "
@@ -73,7 +88,8 @@ VISIBLE_TO_VIEWER = (
     "OR (s.visibility = 'private' AND s.group_id IN "
     "(SELECT target_account_id FROM follows WHERE account_id = ?)) "
     "OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?)) "
-    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?)"
+    "AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?) "
+    "AND s.account_id NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL)"
 )
 
 

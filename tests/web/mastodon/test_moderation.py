@@ -230,14 +230,18 @@ async def test_admin_accounts__lists_and_actions_taken_on_a_report(staff: Staff)
     assert [a["id"] for a in silenced.json()] == [str(troll)]
     unsilenced = (await staff.call("POST", f"{base}/{troll}/unsilence", staff.mod)).json()
     assert unsilenced["silenced"] is False
+    post = f"/api/v1/statuses/{staff.status_id}"
+    assert (await staff.call("GET", post, staff.anna)).status_code == 200
     await staff.call("POST", f"{base}/{troll}/action", staff.mod, json={"type": "suspend"})
     locked_out = await staff.call("GET", "/api/v1/accounts/verify_credentials", staff.troll)
     assert locked_out.status_code == 401
     assert (await staff.instance.client.get(f"/api/v1/accounts/{troll}")).status_code == 404
+    # A suspended account's posts are not shown one by one either, as in Mastodon.
+    for path in (post, f"{post}/context", f"{post}/favourited_by"):
+        assert (await staff.call("GET", path, staff.anna)).status_code == 404, path
     restored = (await staff.call("POST", f"{base}/{troll}/unsuspend", staff.mod)).json()
     assert restored["suspended"] is False
     await staff.call("POST", f"{base}/{troll}/action", staff.mod, json={"type": "sensitive"})
-    post = f"/api/v1/statuses/{staff.status_id}"
     assert (await staff.call("GET", post, staff.anna)).json()["sensitive"] is True
     await staff.call("POST", f"{base}/{troll}/unsensitive", staff.mod)
     assert (await staff.call("GET", post, staff.anna)).json()["sensitive"] is False
