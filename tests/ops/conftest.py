@@ -25,7 +25,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Populated]:
     its home feeds filled."""
     home = tmp_path_factory.mktemp("populated")
     instance = make_instance(f"sqlite:///{home / 'k.db'}", home)
-    with served(instance) as base_url:
+    with served(instance, at_domain=True) as base_url:  # `kollegium check` calls it
         made = populate(base_url, statuses=30)
         settled(instance.url)
         yield Populated(instance, base_url, made, home_timeline(base_url, made["bosse"]))

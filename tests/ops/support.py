@@ -60,18 +60,25 @@ def run(env: dict[str, str], cwd: Path, *args: str) -> str:
 
 
 @contextmanager
-def served(instance: Instance, database_url: str | None = None, **extra: str) -> Iterator[str]:
-    """`kollegium serve` on the instance's own host:port (optionally on another database)."""
+def served(
+    instance: Instance, database_url: str | None = None, *, at_domain: bool = False, **extra: str
+) -> Iterator[str]:
+    """`kollegium serve` of the instance (optionally on another database): ``at_domain`` on
+    the port its domain names, else on a port of its own. The package's populated instance
+    is served at its domain all along; a second server there failed to bind while its
+    health check found the first one, and the tests read the original instead of the
+    restored or migrated copy."""
     env = dict(instance.env) | extra
     if database_url:
         env["KOLLEGIUM_DATABASE_URL"] = database_url
-    host, port = instance.domain.split(":")
+    host, own_port = instance.domain.split(":")
+    port = own_port if at_domain else str(free_port(host))
     log = (instance.cwd / f"serve-{port}.log").open("ab")
     process = subprocess.Popen(
         [KOLLEGIUM, "serve", "--host", host, "--port", port],
         env=env, cwd=instance.cwd, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    base_url = f"http://{instance.domain}"
+    base_url = f"http://{host}:{port}"
     try:
         wait_healthy(base_url, process, 20)
         yield base_url
