@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import secrets
@@ -83,11 +84,38 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                _check_it_is(process, base_url)
                 return time.perf_counter() - started
         except httpx.TransportError:
             pass
         time.sleep(0.02)
     raise TimeoutError(f"{base_url} not healthy after {timeout} s")
+
+
+def _check_it_is(process: subprocess.Popen[bytes], base_url: str) -> None:
+    """The server that answered is ``process``: a server that cannot bind its port would
+    otherwise pass for healthy while another one holds it (it happened, silently)."""
+    url = httpx.URL(base_url)
+    if url.port is not None and listens(process.pid, url.host, url.port) is False:
+        raise RuntimeError(f"{base_url} answers, but process {process.pid} does not hold it")
+
+
+def listens(pid: int, host: str, port: int) -> bool | None:
+    """Whether process ``pid`` holds the TCP socket listening on IPv4 ``host``:``port``
+    (read from /proc, in the process's own network namespace); None where it cannot tell."""
+    try:
+        packed = socket.inet_aton(host)
+        rows = Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    wanted = f"{packed[::-1].hex().upper()}:{port:04X}"
+    listening = {f[9] for f in (r.split() for r in rows) if f[1] == wanted and f[3] == "0A"}
+    held = set()
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            held.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+    return any(f"socket:[{inode}]" in held for inode in listening)
 
 
 @contextmanager
