@@ -14,31 +14,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e import test_municipal_policy as policy
 from tests.e2e.test_municipal_policy import SCOPES, home_uris, post, resolve
 from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
-from tests.support.processes import eventually, free_port, instance_env, kollegium, password_tokens
+from tests.support.processes import eventually, password_tokens
 
 pytestmark = pytest.mark.slow
 
 
 def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
     """A blocklist instance with ``members`` (name -> role), started and signed in."""
-    cwd = root / host
-    cwd.mkdir()
-    port = free_port(host)
-    env = instance_env(
-        f"sqlite:///{cwd / 'kollegium.db'}",
-        f"{host}:{port}",
-        KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
-        KOLLEGIUM_FEDERATION_MODE="blocklist",
-    )
-    assert kollegium("init", env=env, cwd=cwd).returncode == 0
-    for name, role in members.items():
-        email = f"{name}@example.com"
-        args = ("user", "create", name, "--email", email, "--password", PASSWORD, "--role", role)
-        done = kollegium(*args, env=env, cwd=cwd)
-        assert done.returncode == 0, done.stderr
-    instance = Instance(host, port, cwd, env, tuple(members))
+    instance = policy.make_instance(root, host, members, mode="blocklist")
     instance.start()
     instance.tokens.update(password_tokens(instance.base_url, members, PASSWORD, SCOPES))
     return instance

@@ -32,8 +32,11 @@ SCOPES = "read write follow admin:read admin:write"
 QUIET_SECONDS = 2.0  # how long "nothing arrives" is watched for
 
 
-def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
-    """An allowlist instance with ``members`` (name -> role), signed in, not yet allowing."""
+def make_instance(
+    root: Path, host: str, members: dict[str, str], mode: str = "allowlist"
+) -> Instance:
+    """An instance in federation ``mode`` with ``members`` (name -> role), not started, not
+    yet allowing anyone."""
     cwd = root / host
     cwd.mkdir()
     port = free_port(host)
@@ -41,7 +44,7 @@ def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
         f"sqlite:///{cwd / 'kollegium.db'}",
         f"{host}:{port}",
         KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
-        KOLLEGIUM_FEDERATION_MODE="allowlist",
+        KOLLEGIUM_FEDERATION_MODE=mode,
     )
     assert kollegium("init", env=env, cwd=cwd).returncode == 0
     for name, role in members.items():

@@ -48,6 +48,14 @@ async def remote_person(store: Store, name: str) -> int:
     return await upsert_remote_account(store, RemoteActor(uri, name, REMOTE, f"{uri}/inbox"))
 
 
+async def remote_join(store: Store, group: Closed, asker: int, uri: str | None) -> str | None:
+    """A Follow of the group from ``asker``'s server, as the inbox takes it; why refused."""
+    async with store.write() as conn:
+        found = await groups.group_on(conn, group.id)
+        assert found is not None
+        return await groups.receive_join(store, conn, found, asker, REMOTE, uri)
+
+
 async def told(store: Store, asker: int) -> list[tuple[int, str, int | None]]:
     """(recipient, type, group) of every notification from ``asker``, by recipient."""
     async with store.read() as conn:
@@ -93,13 +101,7 @@ async def test_remote_join_request__tells_each_local_moderator_once(runtime: Run
     store = runtime.store
     group = await closed_group(runtime)
     berit = await remote_person(store, "berit")
-    async with store.write() as conn:
-        found = await groups.group_on(conn, group.id)
-        assert found is not None
-        refusal = await groups.receive_join(
-            store, conn, found, berit, REMOTE, f"https://{REMOTE}/follows/1"
-        )
-    assert refusal is None
+    assert await remote_join(store, group, berit, f"https://{REMOTE}/follows/1") is None
     assert await told(store, berit) == [
         (group.anna, "group_join_request", group.id),
         (group.cia, "group_join_request", group.id),
@@ -157,10 +159,7 @@ async def test_a_remote_request_undone__leaves_no_moderator_its_notification(
     store = runtime.store
     group = await closed_group(runtime)
     berit = await remote_person(store, "berit")
-    async with store.write() as conn:
-        found = await groups.group_on(conn, group.id)
-        assert found is not None
-        await groups.receive_join(store, conn, found, berit, REMOTE, None)
+    await remote_join(store, group, berit, None)
     assert len(await told(store, berit)) == 2
     async with store.write() as conn:  # what an Undo(Follow) from berit's server does
         assert await remove_follow_request(conn, berit, group.id)
