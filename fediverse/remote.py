@@ -211,30 +211,31 @@ async def mark_suspended(conn: Connection, account_id: int) -> None:
 
 
 async def follower_inboxes(conn: Connection, account_id: int) -> list[str]:
-    """The shared inbox (or inbox) of every remote follower of a local account, once each."""
-    inbox = func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)
-    query = (
-        select(inbox)
-        .select_from(follows.join(accounts, accounts.c.id == follows.c.account_id))
-        .where(
-            follows.c.target_account_id == account_id,
-            accounts.c.domain.is_not(None),
-            accounts.c.suspended_at.is_(None),
-        )
-        .distinct()
-    )
-    return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]
+    """The shared inbox (or inbox) of every remote follower of a local account, once each;
+    suspended followers get nothing."""
+    return await _inboxes_across(conn, account_id, followers=True)
 
 
 async def followed_inboxes(conn: Connection, account_id: int) -> list[str]:
     """The shared inbox (or inbox) of every remote account a local account follows."""
+    return await _inboxes_across(conn, account_id, followers=False)
+
+
+async def _inboxes_across(conn: Connection, account_id: int, *, followers: bool) -> list[str]:
     inbox = func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)
+    mine, theirs = (
+        (follows.c.target_account_id, follows.c.account_id)
+        if followers
+        else (follows.c.account_id, follows.c.target_account_id)
+    )
     query = (
         select(inbox)
-        .select_from(follows.join(accounts, accounts.c.id == follows.c.target_account_id))
-        .where(follows.c.account_id == account_id, accounts.c.domain.is_not(None))
+        .select_from(follows.join(accounts, accounts.c.id == theirs))
+        .where(mine == account_id, accounts.c.domain.is_not(None))
         .distinct()
     )
+    if followers:
+        query = query.where(accounts.c.suspended_at.is_(None))
     return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]
 
 
