@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from databases.core import Connection
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from fediverse.editing import delete_status
 from fediverse.errors import ForbiddenError, NotFoundError, ValidationError
@@ -25,7 +25,15 @@ from fediverse.reports import Moderator, mark_resolved, record, status_id_list
 from fediverse.runtime import Runtime
 from fediverse.storage.database import Store
 from fediverse.storage.functions import fold
-from fediverse.storage.tables import accounts, audit_log, oauth_tokens, statuses, users
+from fediverse.storage.tables import (
+    accounts,
+    audit_log,
+    follow_requests,
+    follows,
+    oauth_tokens,
+    statuses,
+    users,
+)
 
 ACTIONS = ("none", "disable", "sensitive", "silence", "suspend")
 UNDO = {
@@ -118,6 +126,48 @@ async def _announce(store: Store, conn: Connection, target: dict[str, Any], kind
         await federate(store, conn, ACTOR_SUSPENSION, account_id=target["id"])
 
 
+async def _reject_remote_follows(store: Store, conn: Connection, account_id: int) -> None:
+    """A remote account our moderators suspend stays active on its own server, and would go
+    on reading followers-only posts through its server's shared inbox. So, as in Mastodon,
+    its follows of local accounts and its pending requests to them end, each with a Reject
+    of its Follow sent to its own inbox; unsuspending does not bring them back."""
+    local = select(accounts.c.id).where(accounts.c.domain.is_(None))
+    ended: list[tuple[int, str | None]] = []
+    for table in (follows, follow_requests):
+        rows = await conn.fetch_all(
+            delete(table)
+            .where(table.c.account_id == account_id, table.c.target_account_id.in_(local))
+            .returning(table.c.target_account_id, table.c.uri)
+        )
+        if table is follows:
+            await _uncount_follows(conn, account_id, [int(r[0]) for r in rows])
+        ended += [(int(r[0]), r[1]) for r in rows]
+    for local_id, uri in ended:
+        await federate(
+            store,
+            conn,
+            "reject_follow",
+            account_id=local_id,  # the followed local account signs the Reject
+            target_account_id=account_id,
+            uri=uri,
+        )
+
+
+async def _uncount_follows(conn: Connection, follower_id: int, followed: list[int]) -> None:
+    if not followed:
+        return
+    await conn.execute(
+        update(accounts)
+        .where(accounts.c.id == follower_id)
+        .values(following_count=accounts.c.following_count - len(followed))
+    )
+    await conn.execute(
+        update(accounts)
+        .where(accounts.c.id.in_(followed))
+        .values(followers_count=accounts.c.followers_count - 1)
+    )
+
+
 async def _revoke_tokens(conn: Connection, account_id: int, now: int) -> None:
     user_ids = select(users.c.id).where(users.c.account_id == account_id)
     await conn.execute(
@@ -139,6 +189,8 @@ async def take_action(store: Store, target_id: int, action: AccountAction, by: M
         await _refuse_outranked(conn, target, by)
         await _apply(conn, target, action.type)
         await _announce(store, conn, target, action.type)
+        if action.type == "suspend" and target["domain"] is not None:
+            await _reject_remote_follows(store, conn, target["id"])
         if action.report_id is not None:
             await mark_resolved(conn, action.report_id, by)
         data = {"type": action.type, "report_id": action.report_id, "text": action.text[:1000]}

@@ -231,7 +231,8 @@ async def accept_follow_request(store: Store, conn: Connection, follow_request_i
 
 
 async def reject_follow_request(store: Store, conn: Connection, follow_request_id: int) -> None:
-    """Drop a follow request; a remote follower is sent a Reject."""
+    """Drop a follow request; a remote follower is sent a Reject (signed by the local
+    account it asked to follow: the ``reject_follow`` job names that one first)."""
     row = await conn.fetch_one(
         delete(follow_requests)
         .where(follow_requests.c.id == follow_request_id)
@@ -246,8 +247,8 @@ async def reject_follow_request(store: Store, conn: Connection, follow_request_i
             store,
             conn,
             "reject_follow",
-            account_id=m["account_id"],
-            target_account_id=m["target_account_id"],
+            account_id=m["target_account_id"],
+            target_account_id=m["account_id"],
             uri=m["uri"],
         )
 

@@ -2,7 +2,8 @@
 processes on 127.0.0.1 and .2, everything seen through each one's Mastodon API.
 
 A's admin suspends anna, whom bosse on B follows; B hides her and her posts, keeps the
-follow, and shows her again when A lifts the suspension.
+follow, and shows her again when A lifts the suspension. A's admin suspends berit of B,
+who follows aina on A: A rejects the follow, and B no longer has it.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instance]]:
     root = tmp_path_factory.mktemp("suspension")
     with ExitStack() as stack:
-        a = make_instance(root, "127.0.0.1", {"anna": "user", "adam": "admin"})
+        a = make_instance(root, "127.0.0.1", {"anna": "user", "adam": "admin", "aina": "user"})
         stack.callback(a.stop)
-        b = make_instance(root, "127.0.0.2", {"bosse": "user"})
+        b = make_instance(root, "127.0.0.2", {"bosse": "user", "berit": "user"})
         stack.callback(b.stop)
         yield {"a": a, "b": b}
 
@@ -70,3 +71,21 @@ def test_suspending_a_followed_account_hides_it_on_the_other_instance_until_lift
     assert uri in home_uris(b, "bosse")
     shown = b.api("bosse", "GET", f"/api/v1/accounts/{anna_on_b}")
     assert shown["username"] == "anna"
+
+
+def test_suspending_a_remote_follower_rejects_its_follow_on_its_own_instance(
+    world: dict[str, Instance],
+) -> None:
+    a, b = world["a"], world["b"]
+    aina_on_b = resolve(b, "berit", f"aina@{a.domain}")
+    assert aina_on_b is not None
+    b.api("berit", "POST", f"/api/v1/accounts/{aina_on_b}/follow")
+    eventually(lambda: relationship(b, "berit", aina_on_b)["following"], "berit follows aina")
+
+    berit_on_a = resolve(a, "adam", f"berit@{b.domain}")
+    assert berit_on_a is not None
+    a.api("adam", "POST", f"/api/v1/admin/accounts/{berit_on_a}/action", data={"type": "suspend"})
+    eventually(lambda: not relationship(b, "berit", aina_on_b)["following"], "the follow gone on B")
+    assert relationship(b, "berit", aina_on_b)["requested"] is False
+    aina = a.api("adam", "GET", "/api/v1/accounts/lookup", params={"acct": "aina"})
+    assert aina["followers_count"] == 0

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from fediverse.moderation import AccountAction, take_action, undo_action
 from fediverse.outgoing import ACTOR_SUSPENSION
 from fediverse.paging import PageQuery
 from fediverse.remote_relations import add_follow
 from fediverse.reports import Moderator
-from fediverse.storage.tables import accounts, follows, jobs
+from fediverse.storage.tables import accounts, follow_requests, follows, jobs
 from fediverse.timelines import home
-from tests.federation.support import Bench, remote_actor
+from tests.federation.support import Bench, RemoteActor, remote_actor
 from tests.federation.test_handlers import a_followed_note, count, deliver, rows
 from tests.federation.test_routes import _signed_get
 
@@ -125,6 +125,136 @@ async def test_suspend__of_a_remote_account_sends_nothing(bench: Bench) -> None:
     await bench.run_jobs()
     assert bench.remote.posted == []
     assert await suspension_of(bench, FELIX) == ((await suspension_of(bench, FELIX))[0], "local")
+
+
+# --- Suspending a remote follower ---------------------------------------------------------
+
+FELIX_INBOX = "https://mastodon.madrid/users/felix/inbox"
+
+
+async def felix_follows(bench: Bench, felix: RemoteActor, name: str) -> dict[str, Any]:
+    """Felix's Follow of local ``name``, delivered: a follow, or a request if it is locked."""
+    follow = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{FELIX}#follows/{name}",
+        "type": "Follow",
+        "actor": FELIX,
+        "object": bench.actor_uri(name),
+    }
+    await deliver(bench, felix, follow)
+    return follow
+
+
+async def lock(bench: Bench, account_id: int) -> None:
+    async with bench.store.write() as conn:
+        await conn.execute(update(accounts).where(accounts.c.id == account_id).values(locked=True))
+
+
+async def follow_count(bench: Bench, account_id: int) -> tuple[int, int]:
+    (row,) = await rows(bench, accounts, accounts.c.id == account_id)
+    return row._mapping["followers_count"], row._mapping["following_count"]
+
+
+async def rejects_queued(bench: Bench) -> list[dict[str, Any]]:
+    async with bench.store.read() as conn:
+        queued = [orjson.loads(r[0]) for r in await conn.fetch_all(select(jobs.c.payload))]
+    return [p for p in queued if p.get("kind") == "reject_follow"]
+
+
+async def test_suspend__of_a_remote_follower_ends_its_follows_of_locals_with_a_reject(
+    bench: Bench,
+) -> None:
+    alice, bob, carl = await bench.user("alice"), await bench.user("bob"), await bench.user("carl")
+    await lock(bench, bob)
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    follow_alice = await felix_follows(bench, felix, "alice")
+    follow_bob = await felix_follows(bench, felix, "bob")  # a request: bob is locked
+    felix_id = (await bench.federation.actors.by_uri(FELIX)).id
+    picard = await bench.federation.actors.by_uri(
+        bench.remote.add_actor(remote_actor("lemmy/actor.json", PICARD)).uri
+    )
+    async with bench.store.write() as conn:
+        await add_follow(bench.store, conn, carl, felix_id, None)  # a local following felix
+        await add_follow(bench.store, conn, felix_id, picard.id, None)  # and a remote followed
+    bench.remote.posted.clear()
+    await suspend(bench, felix_id)
+    assert sorted((p["account_id"], p["uri"]) for p in await rejects_queued(bench)) == sorted(
+        [(alice, follow_alice["id"]), (bob, follow_bob["id"])]
+    )
+    assert await count(bench, follows, follows.c.account_id == felix_id) == 1  # picard only
+    assert await count(bench, follow_requests) == 0
+    assert await count(bench, follows, follows.c.account_id == carl) == 1
+    assert await follow_count(bench, alice) == (0, 0)
+    assert await follow_count(bench, felix_id) == (1, 1)
+    assert await follow_count(bench, carl) == (0, 1)
+    await bench.run_jobs()
+    sent = sorted(bench.remote.posted, key=lambda p: p[1]["actor"])
+    assert [(url, body["type"]) for url, body, _ in sent] == [(FELIX_INBOX, "Reject")] * 2
+    for (_url, reject, headers), name, follow in zip(
+        sent, ("alice", "bob"), (follow_alice, follow_bob), strict=True
+    ):
+        assert reject["actor"] == bench.actor_uri(name)
+        inner = reject["object"]
+        assert inner["type"] == "Follow" and inner["id"] == follow["id"]
+        assert inner["actor"] == FELIX and inner["object"] == bench.actor_uri(name)
+        assert f'keyId="{bench.actor_uri(name)}#main-key"' in headers["signature"]
+
+
+async def test_unsuspend__of_a_remote_follower_does_not_bring_its_follows_back(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "alice")
+    felix_id = (await bench.federation.actors.by_uri(FELIX)).id
+    await suspend(bench, felix_id)
+    await undo_action(bench.store, felix_id, "unsuspend", CLI)
+    await bench.run_jobs()
+    assert await count(bench, follows) == 0
+    assert await follow_count(bench, alice) == (0, 0)
+
+
+async def test_suspend__by_its_own_server_keeps_its_follows_until_our_moderators_suspend_it(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "alice")
+    bench.remote.posted.clear()
+    await deliver(bench, felix, felix_update(felix.document, 1, suspended=True))
+    assert (await suspension_of(bench, FELIX))[1] == "remote"
+    assert await count(bench, follows) == 1 and await rejects_queued(bench) == []
+    assert bench.remote.posted == []
+    # Our moderators' own suspension takes over (the origin becomes local), as in Mastodon.
+    await suspend(bench, (await bench.federation.actors.by_uri(FELIX)).id)
+    await bench.run_jobs()
+    assert await count(bench, follows) == 0
+    assert await follow_count(bench, alice) == (0, 0)
+    assert bench.remote.posted_types() == ["Reject"]
+
+
+async def test_suspend__of_a_local_account_keeps_its_follows_and_sends_no_reject(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "alice")
+    felix_id = (await bench.federation.actors.by_uri(FELIX)).id
+    async with bench.store.write() as conn:
+        await add_follow(bench.store, conn, alice, felix_id, None)
+    bench.remote.posted.clear()
+    await suspend(bench, alice)
+    await bench.run_jobs()
+    assert await count(bench, follows) == 2
+    assert await follow_count(bench, alice) == (1, 1)
+    assert bench.remote.posted_types() == ["Update"]
+    # Felix's suspension, by contrast, ends its follow of alice.
+    bench.remote.posted.clear()
+    await suspend(bench, felix_id)
+    await bench.run_jobs()
+    assert await count(bench, follows, follows.c.account_id == felix_id) == 0
+    assert await count(bench, follows, follows.c.account_id == alice) == 1
+    assert bench.remote.posted_types() == ["Reject"]
 
 
 # --- Receiving ----------------------------------------------------------------------------

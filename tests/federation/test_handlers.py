@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from fediverse.relationships import reject_request
 from fediverse.remote_relations import add_follow
 from fediverse.statuses import NewStatus, create_status
 from fediverse.storage.tables import (
@@ -87,8 +88,6 @@ async def test_follow__of_an_open_account_follows_and_accepts(bench: Bench) -> N
 async def test_follow__of_a_locked_account_is_a_request(bench: Bench) -> None:
     alice = await bench.user("alice")
     async with bench.store.write() as conn:
-        from sqlalchemy import update
-
         await conn.execute(update(accounts).where(accounts.c.id == alice).values(locked=True))
     actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", ASONIX))
     follow = rewrite(
@@ -99,6 +98,26 @@ async def test_follow__of_a_locked_account_is_a_request(bench: Bench) -> None:
     assert await count(bench, follow_requests) == 1
     assert await count(bench, follows) == 0
     assert bench.remote.posted == []
+
+
+async def test_reject_request__of_a_remote_follower_sends_it_a_reject(bench: Bench) -> None:
+    alice = await bench.user("alice")
+    async with bench.store.write() as conn:
+        await conn.execute(update(accounts).where(accounts.c.id == alice).values(locked=True))
+    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", ASONIX))
+    follow = rewrite(
+        fixture("mastodon/follow.json"),
+        {"https://ds9.lemmy.ml/c/testcom": bench.actor_uri("alice")},
+    )
+    await deliver(bench, actor, follow)
+    asonix = await bench.federation.actors.by_uri(ASONIX)
+    await reject_request(bench.store, alice, asonix.id)
+    await bench.run_jobs()
+    assert await count(bench, follow_requests) == 0
+    ((inbox, reject, _headers),) = bench.remote.posted
+    assert inbox == "https://masto.asonix.dog/users/asonix/inbox"
+    assert reject["type"] == "Reject" and reject["actor"] == bench.actor_uri("alice")
+    assert reject["object"]["id"] == follow["id"] and reject["object"]["actor"] == ASONIX
 
 
 async def test_undo_follow__ends_the_follow(bench: Bench) -> None:
