@@ -132,6 +132,14 @@ async def test_suspend__of_a_remote_account_sends_nothing(bench: Bench) -> None:
 FELIX_INBOX = "https://mastodon.madrid/users/felix/inbox"
 
 
+async def alice_followed_by_felix(bench: Bench) -> tuple[int, RemoteActor]:
+    """Local alice, and remote felix, who follows her."""
+    alice = await bench.user("alice")
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "alice")
+    return alice, felix
+
+
 async def felix_follows(bench: Bench, felix: RemoteActor, name: str) -> dict[str, Any]:
     """Felix's Follow of local ``name``, delivered: a follow, or a request if it is locked."""
     follow = {
@@ -203,9 +211,7 @@ async def test_suspend__of_a_remote_follower_ends_its_follows_of_locals_with_a_r
 async def test_unsuspend__of_a_remote_follower_does_not_bring_its_follows_back(
     bench: Bench,
 ) -> None:
-    alice = await bench.user("alice")
-    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await felix_follows(bench, felix, "alice")
+    alice, _felix = await alice_followed_by_felix(bench)
     felix_id = (await bench.federation.actors.by_uri(FELIX)).id
     await suspend(bench, felix_id)
     await undo_action(bench.store, felix_id, "unsuspend", CLI)
@@ -217,9 +223,7 @@ async def test_unsuspend__of_a_remote_follower_does_not_bring_its_follows_back(
 async def test_suspend__by_its_own_server_keeps_its_follows_until_our_moderators_suspend_it(
     bench: Bench,
 ) -> None:
-    alice = await bench.user("alice")
-    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await felix_follows(bench, felix, "alice")
+    alice, felix = await alice_followed_by_felix(bench)
     bench.remote.posted.clear()
     await deliver(bench, felix, felix_update(felix.document, 1, suspended=True))
     assert (await suspension_of(bench, FELIX))[1] == "remote"
@@ -236,9 +240,7 @@ async def test_suspend__by_its_own_server_keeps_its_follows_until_our_moderators
 async def test_suspend__of_a_local_account_keeps_its_follows_and_sends_no_reject(
     bench: Bench,
 ) -> None:
-    alice = await bench.user("alice")
-    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
-    await felix_follows(bench, felix, "alice")
+    alice, _felix = await alice_followed_by_felix(bench)
     felix_id = (await bench.federation.actors.by_uri(FELIX)).id
     async with bench.store.write() as conn:
         await add_follow(bench.store, conn, alice, felix_id, None)

@@ -85,7 +85,8 @@ async def test_follow__of_an_open_account_follows_and_accepts(bench: Bench) -> N
     assert await count(bench, follows) == 1  # a repeat changes nothing
 
 
-async def test_follow__of_a_locked_account_is_a_request(bench: Bench) -> None:
+async def asonix_asks_to_follow_locked_alice(bench: Bench) -> tuple[int, dict[str, Any]]:
+    """Locked local alice, and asonix's Follow of her, delivered: a request."""
     alice = await bench.user("alice")
     async with bench.store.write() as conn:
         await conn.execute(update(accounts).where(accounts.c.id == alice).values(locked=True))
@@ -95,21 +96,18 @@ async def test_follow__of_a_locked_account_is_a_request(bench: Bench) -> None:
         {"https://ds9.lemmy.ml/c/testcom": bench.actor_uri("alice")},
     )
     await deliver(bench, actor, follow)
+    return alice, follow
+
+
+async def test_follow__of_a_locked_account_is_a_request(bench: Bench) -> None:
+    await asonix_asks_to_follow_locked_alice(bench)
     assert await count(bench, follow_requests) == 1
     assert await count(bench, follows) == 0
     assert bench.remote.posted == []
 
 
 async def test_reject_request__of_a_remote_follower_sends_it_a_reject(bench: Bench) -> None:
-    alice = await bench.user("alice")
-    async with bench.store.write() as conn:
-        await conn.execute(update(accounts).where(accounts.c.id == alice).values(locked=True))
-    actor = bench.remote.add_actor(remote_actor("mastodon/actor.json", ASONIX))
-    follow = rewrite(
-        fixture("mastodon/follow.json"),
-        {"https://ds9.lemmy.ml/c/testcom": bench.actor_uri("alice")},
-    )
-    await deliver(bench, actor, follow)
+    alice, follow = await asonix_asks_to_follow_locked_alice(bench)
     asonix = await bench.federation.actors.by_uri(ASONIX)
     await reject_request(bench.store, alice, asonix.id)
     await bench.run_jobs()
