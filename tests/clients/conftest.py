@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import postgres_database_sync
-from tests.support.processes import free_port, instance_env, kollegium, serving
+from tests.support.processes import free_port, instance_env, kollegium_all, serving
 
 PASSWORD = "lösenord-123"
 MEMBERS = ("anna", "bosse", "cilla")
@@ -34,9 +34,8 @@ def prepare_instance(
         for m in MEMBERS
     ]
     commands += [["federation", "allow", domain] for domain in allow]
-    for args in commands:
-        done = kollegium(*args, env=env, cwd=cwd)
-        assert done.returncode == 0, done.stderr
+    done = kollegium_all(commands, env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     return env
 
 

@@ -27,7 +27,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import (
+    KOLLEGIUM,
+    free_port,
+    instance_env,
+    kollegium_all,
+    wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "kollegium.conf"
@@ -167,9 +173,8 @@ def make_node(database_url: str, domain: str, address: str, home: Path, ca: Path
         KOLLEGIUM_LOG_LEVEL="info",
         SSL_CERT_FILE=str(ca),
     )
-    for args in (["init"], *(_user(m) for m in ("anna", "bosse"))):
-        done = kollegium(*args, env=env, cwd=home, timeout=120)
-        assert done.returncode == 0, done.stderr
+    done = kollegium_all((["init"], *(_user(m) for m in ("anna", "bosse"))), env=env, cwd=home)
+    assert done.returncode == 0, done.stderr
     # Eight processes share the test server's 100 connections with other tests.
     env["KOLLEGIUM_DATABASE_URL"] = f"{database_url}?min_size=1&max_size={POOL_SIZE}"
     return Node(domain, address, env, home)

@@ -25,7 +25,14 @@ from federation.service import build_federation
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
 from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
-from tests.support.processes import eventually, free_port, instance_env, kollegium, password_tokens
+from tests.support.processes import (
+    eventually,
+    free_port,
+    instance_env,
+    kollegium,
+    kollegium_all,
+    password_tokens,
+)
 
 pytestmark = pytest.mark.slow
 SCOPES = "read write follow admin:read admin:write"
@@ -46,12 +53,13 @@ def make_instance(
         KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
         KOLLEGIUM_FEDERATION_MODE=mode,
     )
-    assert kollegium("init", env=env, cwd=cwd).returncode == 0
-    for name, role in members.items():
-        email = f"{name}@example.com"
-        args = ("user", "create", name, "--email", email, "--password", PASSWORD, "--role", role)
-        done = kollegium(*args, env=env, cwd=cwd)
-        assert done.returncode == 0, done.stderr
+    users = [
+        ("user", "create", name, "--email", f"{name}@example.com", "--password", PASSWORD,
+         "--role", role)
+        for name, role in members.items()
+    ]  # fmt: skip
+    done = kollegium_all([("init",), *users], env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     return Instance(host, port, cwd, env, tuple(members))
 
 

@@ -22,7 +22,7 @@ from tests.support.processes import (
     eventually,
     free_port,
     instance_env,
-    kollegium,
+    kollegium_all,
     password_tokens,
     wait_healthy,
 )
@@ -98,20 +98,12 @@ def make_instance(root: Path, host: str, members: tuple[str, ...]) -> Instance:
         KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
         KOLLEGIUM_FEDERATION_MODE="blocklist",
     )
-    assert kollegium("init", env=env, cwd=cwd).returncode == 0
-    for member in members:
-        done = kollegium(
-            "user",
-            "create",
-            member,
-            "--email",
-            f"{member}@example.com",
-            "--password",
-            PASSWORD,
-            env=env,
-            cwd=cwd,
-        )
-        assert done.returncode == 0, done.stderr
+    users = [
+        ("user", "create", m, "--email", f"{m}@example.com", "--password", PASSWORD)
+        for m in members
+    ]
+    done = kollegium_all([("init",), *users], env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     instance = Instance(host, port, cwd, env, members)
     instance.start()
     instance.sign_in()

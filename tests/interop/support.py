@@ -19,7 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.processes import KOLLEGIUM, free_port, instance_env, kollegium, wait_healthy
+from tests.support.processes import (
+    KOLLEGIUM,
+    free_port,
+    instance_env,
+    kollegium_all,
+    wait_healthy,
+)
 from tests.support.processes import eventually as support_eventually
 
 HERE = Path(__file__).resolve().parent
@@ -184,13 +190,12 @@ def kollegium_instance(root: Path, host: str, members: Sequence[str]) -> Iterato
         KOLLEGIUM_MEDIA_DIR=str(cwd / "media"),
         KOLLEGIUM_FEDERATION_MODE="blocklist",
     )
-    assert kollegium("init", env=env, cwd=cwd).returncode == 0
-    for member in members:
-        done = kollegium(
-            "user", "create", member, "--email", f"{member}@example.com", "--password", PASSWORD,
-            env=env, cwd=cwd,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+    users = [
+        ("user", "create", m, "--email", f"{m}@example.com", "--password", PASSWORD)
+        for m in members
+    ]
+    done = kollegium_all([("init",), *users], env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     command = [KOLLEGIUM, "serve", "--host", host, "--port", str(port)]
     with running(command, cwd=cwd, env=env, log=cwd / "serve.log") as process:
         instance = Kollegium(host, port, cwd, env)

@@ -22,6 +22,7 @@ from tests.support.processes import (
     free_port,
     instance_env,
     kollegium,
+    kollegium_all,
     wait_healthy,
 )
 
@@ -46,10 +47,12 @@ def make_instance(database_url: str, cwd: Path, host: str = "127.0.0.1") -> Inst
     """An initialised instance with two members; its domain is host:port for serving."""
     domain = f"{host}:{free_port(host)}"
     env = instance_env(database_url, domain, KOLLEGIUM_MEDIA_DIR=str(cwd / "media"))
-    run(env, cwd, "init")
-    for member in MEMBERS:
-        run(env, cwd, "user", "create", member, "--email", f"{member}@kommun-a.se",
-            "--password", PASSWORD)  # fmt: skip
+    users = [
+        ("user", "create", m, "--email", f"{m}@kommun-a.se", "--password", PASSWORD)
+        for m in MEMBERS
+    ]
+    done = kollegium_all([("init",), *users], env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     return Instance(env, cwd, domain)
 
 

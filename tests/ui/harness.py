@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.processes import free_port, instance_env, kollegium, serving
+from tests.support.processes import free_port, instance_env, kollegium, kollegium_all, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
@@ -94,9 +94,8 @@ def running_server(
     )
     commands = [("init",), *(_user_args(n, r) for n, r in users)]
     commands += [("federation", "allow", domain) for domain in allow]
-    for args in commands:
-        done = kollegium(*args, env=env, cwd=cwd)
-        assert done.returncode == 0, done.stderr
+    done = kollegium_all(commands, env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
     with serving(env, cwd, port=port) as base_url:
         yield Server(base_url, env, cwd, tuple(name for name, _ in users))
 
