@@ -48,14 +48,20 @@ def account_status(instance: Instance, member: str, account_id: str) -> int:
     return httpx.get(url, headers=headers, timeout=10).status_code
 
 
+def follow_across(instance: Instance, member: str, acct: str) -> str:
+    """``member`` of ``instance`` follows ``acct`` of another instance; its id here."""
+    found = resolve(instance, member, acct)
+    assert found is not None
+    instance.api(member, "POST", f"/api/v1/accounts/{found}/follow")
+    eventually(lambda: relationship(instance, member, found)["following"], f"{member} follows")
+    return found
+
+
 def test_suspending_a_followed_account_hides_it_on_the_other_instance_until_lifted(
     world: dict[str, Instance],
 ) -> None:
     a, b = world["a"], world["b"]
-    anna_on_b = resolve(b, "bosse", f"anna@{a.domain}")
-    assert anna_on_b is not None
-    b.api("bosse", "POST", f"/api/v1/accounts/{anna_on_b}/follow")
-    eventually(lambda: relationship(b, "bosse", anna_on_b)["following"], "bosse follows anna")
+    anna_on_b = follow_across(b, "bosse", f"anna@{a.domain}")
     uri = post(a, "anna", "Hej från kommun A", local_only="false")["uri"]
     eventually(lambda: uri in home_uris(b, "bosse"), "anna's post on B")
 
@@ -77,10 +83,7 @@ def test_suspending_a_remote_follower_rejects_its_follow_on_its_own_instance(
     world: dict[str, Instance],
 ) -> None:
     a, b = world["a"], world["b"]
-    aina_on_b = resolve(b, "berit", f"aina@{a.domain}")
-    assert aina_on_b is not None
-    b.api("berit", "POST", f"/api/v1/accounts/{aina_on_b}/follow")
-    eventually(lambda: relationship(b, "berit", aina_on_b)["following"], "berit follows aina")
+    aina_on_b = follow_across(b, "berit", f"aina@{a.domain}")
 
     berit_on_a = resolve(a, "adam", f"berit@{b.domain}")
     assert berit_on_a is not None
