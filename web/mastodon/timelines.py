@@ -9,6 +9,7 @@ from fediverse.hydrate import Row
 from web.mastodon.endpoint import Call, api, json
 from web.mastodon.pagination import link_header, page_query
 from web.mastodon.render import statuses_json
+from web.mastodon.serializers import entity_cache
 from web.mastodon.serializers.sqljson import home_page_plan
 
 
@@ -19,10 +20,14 @@ async def _answer(call: Call, rows: list[Row], context: str) -> Response:
 
 @api("read:statuses")
 async def home(call: Call) -> Response:
-    # Written by the database, the request every app makes most (serializers.sqljson).
-    plan = home_page_plan(
-        call.account_id, page_query(call), call.settings.base_url, postgres=not call.store.is_sqlite
-    )
+    # The request every app makes most: written by the database (serializers.sqljson), on
+    # PostgreSQL from the entities the process keeps (serializers.entity_cache).
+    base, store = call.settings.base_url, call.store
+    if store.is_sqlite:
+        plan = home_page_plan(call.account_id, page_query(call), base, postgres=False)
+    else:
+        cache = entity_cache.cache_for(store, base)
+        plan = entity_cache.home_page_plan(cache, call.account_id, page_query(call))
     page = await call.store.run(plan)
     return Response(page.body, media_type="application/json", headers=link_header(call, page.ids))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, update
+import pytest
+from sqlalchemy import delete, insert, select, update
 
 from fediverse import storage, timelines
 from fediverse.ids import now_ms
@@ -16,13 +17,17 @@ from fediverse.paging import PageQuery
 from fediverse.storage.tables import (
     accounts,
     departments,
+    favourites,
     home_feed,
     media_attachments,
+    mentions,
     polls,
     statuses,
+    statuses_tags,
+    tags,
 )
 from tests.web.mastodon.conftest import Instance, Member, image_bytes
-from web.mastodon.serializers import sqljson
+from web.mastodon.serializers import entity_cache, sqljson
 
 
 async def _post(instance: Instance, member: Member, **body: Any) -> dict[str, Any]:
@@ -248,6 +253,140 @@ async def test_every_kind_of_status_is_the_entity_the_serializers_write(
     expected = await _python_entities(instance, anna, [e["id"] for e in page])
     for ours, theirs in zip(page, expected, strict=True):
         assert ours == theirs, (ours["content"], _differences(ours, theirs))
+
+
+async def test_a_change_anyone_writes_is_on_the_next_page(instance: Instance) -> None:
+    """On PostgreSQL each process keeps the entities it has written (``entity_cache``) and
+    checks them against their rows. Each change here is written straight to the tables, as
+    another process would write it, after a page kept the entities: the next page shows it.
+    The same holds on SQLite, which keeps nothing."""
+    anna, bosse, cecilia = await _a_feed_of_every_kind(instance)
+    store = instance.store
+    async with store.read() as conn:
+        [avatar] = await conn.fetch_all(
+            select(accounts.c.avatar_media_id).where(accounts.c.id == bosse.account_id)
+        )
+        [attached] = await conn.fetch_all(
+            select(media_attachments.c.id).where(
+                media_attachments.c.account_id == bosse.account_id,
+                media_attachments.c.status_id.is_not(None),
+            )
+        )
+        [own] = await conn.fetch_all(
+            select(statuses.c.id).where(statuses.c.content.like("%Mitt eget%"))
+        )
+        [tag] = await conn.fetch_all(select(tags.c.id).where(tags.c.name == "skolgård"))
+    changes: list[tuple[str, Any, Any]] = [
+        (
+            "an author's name",
+            update(accounts)
+            .where(accounts.c.id == bosse.account_id)
+            .values(display_name="Bosse Nyberg"),
+            lambda e: e["account"]["display_name"] == "Bosse Nyberg",
+        ),
+        (
+            "a department's name",
+            update(departments).values(name="Skolor"),
+            lambda e: (e["account"]["kollegium"]["department"] or {}).get("name") == "Skolor",
+        ),
+        (
+            "an avatar's file",
+            update(media_attachments)
+            .where(media_attachments.c.id == avatar[0])
+            .values(file_path="avatars/ny.png"),
+            lambda e: e["account"]["avatar"].endswith("/media/avatars/ny.png"),
+        ),
+        (
+            "an attached image's description",
+            update(media_attachments)
+            .where(media_attachments.c.id == attached[0])
+            .values(description="En grön ruta"),
+            lambda e: any(m["description"] == "En grön ruta" for m in e["media_attachments"]),
+        ),
+        (
+            "a mentioned account's address",
+            update(accounts)
+            .where(accounts.c.id == cecilia.account_id)
+            .values(url="https://kommun-a.se/@cissi"),
+            lambda e: any(m["url"] == "https://kommun-a.se/@cissi" for m in e["mentions"]),
+        ),
+        (
+            "a mention gone",
+            delete(mentions).where(mentions.c.account_id == cecilia.account_id),
+            lambda e: "tagg_1" in e["content"] and len(e["mentions"]) == 1,
+        ),
+        (
+            "a tag added",
+            insert(statuses_tags).values(status_id=own[0], tag_id=tag[0]),
+            lambda e: e["id"] == str(own[0]) and [t["name"] for t in e["tags"]] == ["skolgård"],
+        ),
+        (
+            "a count",
+            update(statuses).where(statuses.c.id == own[0]).values(favourites_count=7),
+            lambda e: e["id"] == str(own[0]) and e["favourites_count"] == 7,
+        ),
+        (
+            "a mark of the viewer's",
+            delete(favourites).where(favourites.c.account_id == anna.account_id),
+            lambda e: (
+                e["reblog"]
+                and e["reblog"]["content"] == "<p>Cecilias inlägg</p>"
+                and not e["reblog"]["favourited"]
+            ),
+        ),
+    ]
+    for what, change, shown in changes:
+        before = await _home(instance, anna, limit=40)
+        assert not any(shown(e) for e in before), what
+        async with store.write() as conn:
+            await conn.execute(change)
+        after = await _home(instance, anna, limit=40)
+        assert any(shown(e) for e in after), what
+        expected = await _python_entities(instance, anna, [e["id"] for e in after])
+        assert after == expected, (
+            what,
+            [_differences(a, b) for a, b in zip(after, expected, strict=False)],
+        )
+
+
+async def test_postgresql_pages_are_joined_from_the_kept_entities(instance: Instance) -> None:
+    """A page's statuses and authors are kept after it is read, and a kept text whose row
+    has not changed is what the next page shows (here a planted one, to tell it apart)."""
+    if store_is_sqlite(instance):
+        pytest.skip("SQLite writes every page whole; only PostgreSQL keeps entities")
+    anna, bosse, _cecilia = await _a_feed_of_every_kind(instance)
+    page = await _home(instance, anna, limit=40)
+    cache = entity_cache.cache_for(instance.store, instance.settings.base_url)
+    assert {int(e["id"]) for e in page} <= set(cache.statuses.texts)
+    assert bosse.account_id in cache.accounts.texts
+    version, text = cache.accounts.texts[bosse.account_id]
+    planted = text.replace(b"Bosse", b"Planted")
+    cache.accounts.texts[bosse.account_id] = (version, planted)
+    again = await _home(instance, anna, limit=40)
+    names = {e["account"]["display_name"] for e in again if e["account"]["username"] == "bosse"}
+    assert names == {'Planted "B" Öberg'}
+    async with instance.store.write() as conn:  # written again: the planted text is stale
+        await conn.execute(
+            update(accounts).where(accounts.c.id == bosse.account_id).values(locked=False)
+        )
+    third = await _home(instance, anna, limit=40)
+    names = {e["account"]["display_name"] for e in third if e["account"]["username"] == "bosse"}
+    assert names == {'Bosse "B" Öberg'}
+
+
+def store_is_sqlite(instance: Instance) -> bool:
+    return instance.store.is_sqlite
+
+
+def test_a_process_keeps_at_most_its_limit_dropping_the_least_recently_read() -> None:
+    kept = entity_cache._Kept(limit=3)
+    for key in (1, 2, 3):
+        kept.put(key, 10, str(key).encode())
+    assert kept.get(1, 10) == b"1"  # read: now the most recent
+    kept.put(4, 10, b"4")
+    assert sorted(kept.texts) == [1, 3, 4]
+    assert kept.get(3, 11) is None  # written since: dropped
+    assert sorted(kept.texts) == [1, 4]
 
 
 def _differences(ours: Any, theirs: Any, path: str = "") -> list[str]:

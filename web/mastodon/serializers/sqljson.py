@@ -339,7 +339,7 @@ def account_json(d: Dialect, base: str, a: str) -> str:
     return d.obj([*account_own(d, a), *account_joined(d, base, a)])
 
 
-def _media(d: Dialect, base: str, s: str) -> str:
+def media_json(d: Dialect, base: str, s: str) -> str:
     url = f"coalesce({_media_url(d, base, 'm.file_path')}, m.remote_url)"
     meta = d.json_column("m.meta", "{}")
     if d.postgres:
@@ -369,7 +369,7 @@ def _media(d: Dialect, base: str, s: str) -> str:
     return d.array(J(element), source, "m.id", probe=source)
 
 
-def _mentions(d: Dialect, s: str) -> str:
+def mentions_json(d: Dialect, s: str) -> str:
     element = d.obj(
         [
             ("id", S(d.text("ma.id"))),
@@ -387,7 +387,7 @@ def _mentions(d: Dialect, s: str) -> str:
     return d.array(J(element), source, "mn.id", probe=probe)
 
 
-def _tags(d: Dialect, base: str, s: str) -> str:
+def tags_json(d: Dialect, base: str, s: str) -> str:
     url = f"{d.literal(base + '/tags/')} || {d.url_path('t.name')}"
     element = d.obj([("name", S("t.name")), ("url", S(url))])
     source = f"FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = {s}.id"
@@ -416,7 +416,7 @@ def mark_joins(s: str) -> str:
     )
 
 
-def _application(d: Dialect, s: str) -> V:
+def application(d: Dialect, s: str) -> V:
     """The application a status was posted with, shown to its author only."""
     app = d.obj([("name", S("ap.name")), ("website", S("ap.website"))])
     return J(
@@ -425,11 +425,11 @@ def _application(d: Dialect, s: str) -> V:
     )
 
 
-def _sensitive(d: Dialect, s: str, author: str) -> V:
+def sensitive(d: Dialect, s: str, author: str) -> V:
     return B(f"{d.flag(f'{s}.sensitive')} OR {author}.sensitized_at IS NOT NULL")
 
 
-def _row_fields(d: Dialect, s: str) -> list[tuple[str, V]]:
+def row_fields(d: Dialect, s: str) -> list[tuple[str, V]]:
     """What a status entity has from its own row alone (``_shared`` and ``_original`` in the
     serializer), but its content."""
     return [
@@ -456,17 +456,17 @@ def _row_fields(d: Dialect, s: str) -> list[tuple[str, V]]:
 
 def status_own(d: Dialect, s: str) -> Pairs:
     """The fields of status ``s`` (not a reblog) that come from its own row."""
-    return [*_row_fields(d, s), ("content", S(f"{s}.content"))]
+    return [*row_fields(d, s), ("content", S(f"{s}.content"))]
 
 
 def status_joined(d: Dialect, base: str, s: str, author: str) -> Pairs:
     """The rest: from its author, media, mentions and tags, and the feed's owner (``hf``)."""
     return [
-        ("sensitive", _sensitive(d, s, author)),
-        ("application", _application(d, s)),
-        ("media_attachments", J(_media(d, base, s))),
-        ("mentions", J(_mentions(d, s))),
-        ("tags", J(_tags(d, base, s))),
+        ("sensitive", sensitive(d, s, author)),
+        ("application", application(d, s)),
+        ("media_attachments", J(media_json(d, base, s))),
+        ("mentions", J(mentions_json(d, s))),
+        ("tags", J(tags_json(d, base, s))),
         ("favourited", _marked(f"{s}fv")),
         ("reblogged", _reblogged(s)),
         ("bookmarked", _marked(f"{s}bm")),
@@ -485,9 +485,9 @@ def reblog_json(d: Dialect, s: str, author: str, original: str) -> str:
     """A reblog's own entity: its row's fields and the original's marks (``_reblog``)."""
     return d.obj(
         [
-            *_row_fields(d, s),
-            ("sensitive", _sensitive(d, s, author)),
-            ("application", _application(d, s)),
+            *row_fields(d, s),
+            ("sensitive", sensitive(d, s, author)),
+            ("application", application(d, s)),
             ("content", S("''")),
             ("media_attachments", J(d.const("[]"))),
             ("mentions", J(d.const("[]"))),
@@ -647,20 +647,29 @@ def home_page_plan(
 ) -> Plan[JsonPage]:
     """The viewer's home timeline page, written by the database (see the module's note)."""
     sql = home_sql(postgres, base)
-    upper = page.max_id if page.max_id is not None else MAX_ID
-    lower = max(page.since_id or 0, page.min_id or 0)
-    # In the order of the query's placeholders.
-    args = (account_id, account_id, now_ms(), *home_rows_args(account_id, upper, lower, page.limit))
-    [row] = yield Query(sql.oldest if page.min_id is not None else sql.newest, _COLUMNS, args)
+    query = sql.oldest if page.min_id is not None else sql.newest
+    [row] = yield Query(query, _COLUMNS, home_args(account_id, page))
     if row["entities"] is None:
         return JsonPage([], b"[]")
     ids = [int(i) for i in row["ids"].split(",")]
     body = b"[" + row["entities"] + b"]"  # bytes as they are: no decoding, no encoding
-    if row["filters"]:
+    return (yield from filtered_page(account_id, JsonPage(ids, body), bool(row["filters"])))
+
+
+def home_args(account_id: int, page: PageQuery) -> tuple[object, ...]:
+    """The home page query's arguments, in the order of its placeholders."""
+    upper = page.max_id if page.max_id is not None else MAX_ID
+    lower = max(page.since_id or 0, page.min_id or 0)
+    return (account_id, account_id, now_ms(), *home_rows_args(account_id, upper, lower, page.limit))
+
+
+def filtered_page(account_id: int, page: JsonPage, filters: bool) -> Plan[JsonPage]:
+    """``page`` with the viewer's filters applied, when ``filters`` says they have some."""
+    if filters:
         active = (yield from active_filters_plan([account_id]))[account_id]
         if active:
-            return JsonPage(ids, _filtered(body, active))
-    return JsonPage(ids, body)
+            return JsonPage(page.ids, _filtered(page.body, active))
+    return page
 
 
 def own_status_plan(
