@@ -382,11 +382,14 @@ def test_a_process_keeps_at_most_its_limit_dropping_the_least_recently_read() ->
     kept = entity_cache._Kept(limit=3)
     for key in (1, 2, 3):
         kept.put(key, 10, str(key).encode())
-    assert kept.get(1, 10) == b"1"  # read: now the most recent
+    found: dict[int, bytes] = {}
+    missing: set[int] = set()
+    kept.take([(1, 10)], found, missing)  # read: now the most recent
+    assert found == {1: b"1"} and not missing
     kept.put(4, 10, b"4")
     assert sorted(kept.texts) == [1, 3, 4]
-    assert kept.get(3, 11) is None  # written since: dropped
-    assert sorted(kept.texts) == [1, 4]
+    kept.take([(3, 11), (5, 10)], found, missing)  # 3 written since: dropped; 5 never kept
+    assert missing == {3, 5} and sorted(kept.texts) == [1, 4]
 
 
 def _differences(ours: Any, theirs: Any, path: str = "") -> list[str]:

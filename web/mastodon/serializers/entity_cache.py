@@ -70,14 +70,21 @@ class _Kept:
     limit: int
     texts: dict[int, tuple[int, bytes]] = field(default_factory=dict)
 
-    def get(self, key: int, version: int) -> bytes | None:
-        found = self.texts.pop(key, None)
-        if found is None:
-            return None
-        if found[0] != version:
-            return None  # dropped: the row has been written since
-        self.texts[key] = found  # now the most recently read
-        return found[1]
+    def take(
+        self, wanted: Iterable[tuple[int, int]], found: dict[int, bytes], missing: set[int]
+    ) -> None:
+        """Each wanted (id, version) kept at that version into ``found``, else into
+        ``missing``; a text kept at another version is dropped (its row was written since)."""
+        texts = self.texts
+        for key, version in wanted:
+            if key in found:
+                continue
+            kept = texts.pop(key, None)
+            if kept is not None and kept[0] == version:
+                texts[key] = kept  # now the most recently read
+                found[key] = kept[1]
+            else:
+                missing.add(key)
 
     def put(self, key: int, version: int, text: bytes) -> None:
         self.texts.pop(key, None)
@@ -214,12 +221,11 @@ def home_page_plan(cache: EntityCache, account_id: int, page: PageQuery) -> Plan
     account_texts: dict[int, bytes] = {}
     missing_statuses: set[int] = set()
     missing_accounts: set[int] = set()
-    for r in rows:
-        _look_up(statuses, r["id"], r["sv"], status_texts, missing_statuses)
-        _look_up(accounts, r["sa"], r["sav"], account_texts, missing_accounts)
-        if r["o"] is not None:
-            _look_up(statuses, r["o"], r["ov"], status_texts, missing_statuses)
-            _look_up(accounts, r["oa"], r["oav"], account_texts, missing_accounts)
+    boosts = [r for r in rows if r["o"] is not None]
+    statuses.take([(r["id"], r["sv"]) for r in rows], status_texts, missing_statuses)
+    statuses.take([(r["o"], r["ov"]) for r in boosts], status_texts, missing_statuses)
+    accounts.take([(r["sa"], r["sav"]) for r in rows], account_texts, missing_accounts)
+    accounts.take([(r["oa"], r["oav"]) for r in boosts], account_texts, missing_accounts)
     if missing_statuses or missing_accounts:
         written = yield Query(
             sql.texts,
@@ -238,18 +244,6 @@ def home_page_plan(cache: EntityCache, account_id: int, page: PageQuery) -> Plan
     body = b"[" + b",".join(_entities(rows, status_texts, account_texts)) + b"]"
     json_page = JsonPage([r["id"] for r in rows], body)
     return (yield from filtered_page(account_id, json_page, bool(rows[0]["filters"])))
-
-
-def _look_up(
-    kept: _Kept, key: int | None, version: int, found: dict[int, bytes], missing: set[int]
-) -> None:
-    if key is None or key in found:
-        return
-    text = kept.get(key, version)
-    if text is None:
-        missing.add(key)
-    else:
-        found[key] = text
 
 
 _JSON = {True: b"true", False: b"false"}
