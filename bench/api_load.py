@@ -169,6 +169,23 @@ def seconds_until_filled(url: str, limit: float = 300.0) -> float:
     return time.monotonic() - start
 
 
+def cpu_seconds(program: str) -> float:
+    """CPU time (user and system) used so far by the processes running ``program``: their
+    command starts with it (``postgres``), or their script's path does (a Python program's)."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(arg.startswith(program) for arg in argv[:2]):
+            total += int(fields[11]) + int(fields[12])  # utime, stime (after pid and name)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _ms(raw: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", raw).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]

@@ -13,7 +13,7 @@ import datetime
 import os
 
 import httpx
-from api_load import prepared, server, wrk  # type: ignore[import-not-found]
+from api_load import KOLLEGIUM, cpu_seconds, prepared, server, wrk  # type: ignore[import-not-found]
 
 TOKENS = {"reference": 1_000, "large": 10_000}
 
@@ -31,15 +31,22 @@ def main() -> None:
         if len(sample) != 40 or not sample[0]["account"]["acct"]:
             raise RuntimeError(f"the timeline is not a full page: {sample!r:.500}")
         wrk(target, connections=args.connections, seconds=3, tokens=TOKENS[args.dataset])
+        # Where the CPU goes, per request: the server process and, on PostgreSQL, the database.
+        server_cpu, database_cpu = cpu_seconds(KOLLEGIUM), cpu_seconds("postgres")
         result = wrk(
             target, connections=args.connections, seconds=args.seconds, tokens=TOKENS[args.dataset]
         )
+        requests = result["rps"] * args.seconds
+        server_cpu = (cpu_seconds(KOLLEGIUM) - server_cpu) / requests * 1000
+        database_cpu = (cpu_seconds("postgres") - database_cpu) / requests * 1000
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"home timeline, {args.dataset} dataset, {args.database}, {args.connections} clients, "
         f"{os.cpu_count()} cores, {stamp}: p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms, "
         f"{result['rps']:.0f} req/s, non-2xx {result['errors']:.0f} "
-        f"(targets: p50 <= 10 ms, p99 <= 40 ms, >= 500 req/s)"
+        f"(targets: p50 <= 10 ms, p99 <= 40 ms, >= 500 req/s); CPU a request: server "
+        f"{server_cpu:.2f} ms"
+        + (f", PostgreSQL {database_cpu:.2f} ms" if args.database == "postgresql" else "")
     )
 
 

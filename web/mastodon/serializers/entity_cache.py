@@ -22,7 +22,8 @@ version check is what makes it correct in every process: a row's ``xmin`` change
 the row is written, and every change to an entity writes its row, directly (an edit, a
 count, a profile change, a renamed department) or through the triggers of migration 0014
 (media, mentions or tags changed later, a processed avatar, a mentioned account's address).
-Nothing depends on what this process saw written.
+Nothing depends on what this process saw written. (A version could only come back after
+some four billion transactions, and only by landing on the very one a kept text has.)
 
 A process keeps at most ``STATUSES`` statuses and ``ACCOUNTS`` accounts, dropping the ones
 read least recently first: some 30 MB at most. SQLite has none of this; it writes the whole
