@@ -169,9 +169,11 @@ def seconds_until_filled(url: str, limit: float = 300.0) -> float:
     return time.monotonic() - start
 
 
-def cpu_seconds(program: str) -> float:
+def cpu_seconds(program: str, containing: str = "") -> float:
     """CPU time (user and system) used so far by the processes running ``program``: their
-    command starts with it (``postgres``), or their script's path does (a Python program's)."""
+    command starts with it (``postgres``), or their script's path does (a Python program's);
+    with ``containing``, only those whose command line holds it (a PostgreSQL backend's
+    shows its database's name)."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -181,7 +183,7 @@ def cpu_seconds(program: str) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, UnicodeDecodeError):
             continue
-        if any(arg.startswith(program) for arg in argv[:2]):
+        if any(arg.startswith(program) for arg in argv[:2]) and containing in " ".join(argv):
             total += int(fields[11]) + int(fields[12])  # utime, stime (after pid and name)
     return total / os.sysconf("SC_CLK_TCK")
 

@@ -32,13 +32,14 @@ def main() -> None:
             raise RuntimeError(f"the timeline is not a full page: {sample!r:.500}")
         wrk(target, connections=args.connections, seconds=3, tokens=TOKENS[args.dataset])
         # Where the CPU goes, per request: the server process and, on PostgreSQL, the database.
-        server_cpu, database_cpu = cpu_seconds(KOLLEGIUM), cpu_seconds("postgres")
+        database = url.rsplit("/", 1)[-1]  # its backends' command lines name it
+        server_cpu, database_cpu = cpu_seconds(KOLLEGIUM), cpu_seconds("postgres", database)
         result = wrk(
             target, connections=args.connections, seconds=args.seconds, tokens=TOKENS[args.dataset]
         )
         requests = result["rps"] * args.seconds
         server_cpu = (cpu_seconds(KOLLEGIUM) - server_cpu) / requests * 1000
-        database_cpu = (cpu_seconds("postgres") - database_cpu) / requests * 1000
+        database_cpu = (cpu_seconds("postgres", database) - database_cpu) / requests * 1000
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"home timeline, {args.dataset} dataset, {args.database}, {args.connections} clients, "
