@@ -122,16 +122,22 @@ class _Sql:
 
 
 _VERSION = "{}.xmin::text::bigint"
+# The viewer's marks of the status shown (a boost's original) and whether its author, or the
+# boost's, is marked sensitive, as the bits of one number (``_viewers``).
+_FAVOURITED, _REBLOGGED, _BOOKMARKED, _PINNED = 1, 2, 4, 8
+_SENSITIVE, _ORIGINAL_SENSITIVE = 16, 32
+# PostgreSQL's | and << have the same precedence, and bind from the left: each in brackets.
+_BITS = (
+    "(fv.account_id IS NOT NULL)::int | ((EXISTS (SELECT 1 FROM statuses rb "
+    "WHERE rb.account_id = hf.account_id AND rb.reblog_of_id = coalesce(o.id, s.id)))::int << 1) "
+    "| ((bm.account_id IS NOT NULL)::int << 2) | ((pn.account_id IS NOT NULL)::int << 3) "
+    "| (({ss})::int << 4) | (({os})::int << 5)"
+)
 # The page's rows, newest first: versions to check the kept texts by, and the viewer's part.
-# The marks are those of the status shown (a boost's original).
 _PAGE = (
     "SELECT s.id AS id, {sv} AS sv, s.account_id AS sa, {sav} AS sav, o.id AS o, {ov} AS ov, "
-    "o.account_id AS oa, {oav} AS oav, {ss} AS ss, {os} AS os, ({sapp})::text AS sapp, "
-    "({oapp})::text AS oapp, fv.account_id IS NOT NULL AS fv, "
-    "bm.account_id IS NOT NULL AS bm, pn.account_id IS NOT NULL AS pn, "
-    "EXISTS (SELECT 1 FROM statuses rb WHERE rb.account_id = hf.account_id "
-    "AND rb.reblog_of_id = coalesce(o.id, s.id)) AS rb, "
-    "CASE WHEN o.id IS NULL THEN {spoll} ELSE {opoll} END AS poll, "
+    "o.account_id AS oa, {oav} AS oav, {bits} AS bits, ({sapp})::text AS sapp, "
+    "({oapp})::text AS oapp, CASE WHEN o.id IS NULL THEN {spoll} ELSE {opoll} END AS poll, "
     "EXISTS (SELECT 1 FROM filters fl WHERE fl.account_id = ?) AS filters FROM ("
     "SELECT feed.status_id, CAST(? AS BIGINT) AS account_id, CAST(? AS BIGINT) AS ms "
     "FROM ({rows}) AS feed) hf "
@@ -141,8 +147,8 @@ _PAGE = (
     "{marks}ORDER BY s.id DESC"
 )
 _PAGE_COLUMNS = (
-    *("id", "sv", "sa", "sav", "o", "ov", "oa", "oav", "ss", "os", "sapp", "oapp"),
-    *("fv", "bm", "pn", "rb", "poll", "filters"),
+    *("id", "sv", "sa", "sav", "o", "ov", "oa", "oav", "bits", "sapp", "oapp", "poll"),
+    "filters",
 )
 _MARKS = "".join(
     f"LEFT JOIN {table} {alias} ON {alias}.account_id = hf.account_id "
@@ -168,8 +174,9 @@ def _sql(base: str) -> _Sql:
         "sav": _VERSION.format("sa"),
         "ov": _VERSION.format("o"),
         "oav": _VERSION.format("oa"),
-        "ss": d.value(sensitive(d, "s", "sa")),
-        "os": d.value(sensitive(d, "o", "oa")),
+        "bits": _BITS.format(
+            ss=d.value(sensitive(d, "s", "sa")), os=d.value(sensitive(d, "o", "oa"))
+        ),
         "sapp": application(d, "s").sql,
         "oapp": application(d, "o").sql,
         "spoll": poll_json(d, "s"),
@@ -247,35 +254,34 @@ def home_page_plan(cache: EntityCache, account_id: int, page: PageQuery) -> Plan
     return (yield from filtered_page(account_id, json_page, bool(rows[0]["filters"])))
 
 
-_JSON = {True: b"true", False: b"false"}
+def _viewers_text(bits: int) -> bytes:
+    def flag(bit: int) -> bytes:
+        return b"true" if bits & bit else b"false"
 
-
-@lru_cache(maxsize=64)
-def _marks(sensitive_: bool, favourited: bool, boosted: bool, bookmark: bool, pin: bool) -> bytes:
     return b"".join(
         (
             b',"favourited":',
-            _JSON[favourited],
+            flag(_FAVOURITED),
             b',"reblogged":',
-            _JSON[boosted],
+            flag(_REBLOGGED),
             b',"bookmarked":',
-            _JSON[bookmark],
+            flag(_BOOKMARKED),
             b',"pinned":',
-            _JSON[pin],
+            flag(_PINNED),
             b',"sensitive":',
-            _JSON[sensitive_],
+            flag(_SENSITIVE),
             b"}",
         )
     )
 
 
-def _viewers(
-    sensitive_: bool, app: str | None, favourited: bool, boosted: bool, bookmark: bool, pin: bool
-) -> bytes:
-    """The entity's fields that are the viewer's (or its author's, for ``sensitive``), and
-    its closing brace."""
-    marks = _marks(bool(sensitive_), favourited, boosted, bookmark, pin)
-    return b',"application":' + (app.encode() if app is not None else b"null") + marks
+# The end of an entity for each combination of the five bits, its closing brace included.
+_VIEWERS = [_viewers_text(bits) for bits in range(32)]
+
+
+def _viewers(app: str | None, bits: int) -> bytes:
+    """The entity's fields that are the viewer's (or its author's, for ``sensitive``)."""
+    return b',"application":' + (app.encode() if app is not None else b"null") + _VIEWERS[bits]
 
 
 def _entities(
@@ -283,7 +289,7 @@ def _entities(
 ) -> Iterable[bytes]:
     for r in rows:
         poll = r["poll"].encode() if r["poll"] is not None else b"null"
-        fv, rb, bm = r["fv"], r["rb"], r["bm"]
+        bits = r["bits"]
         if r["o"] is None:
             yield b"".join(
                 (
@@ -293,10 +299,12 @@ def _entities(
                     poll,
                     b",",
                     statuses[r["id"]],
-                    _viewers(r["ss"], r["sapp"], fv, rb, bm, r["pn"]),
+                    _viewers(r["sapp"], bits & 31),
                 )
             )
             continue
+        # The original with its own author's mark; the boost never pinned (``sqljson``).
+        original_bits = (bits & 15) | (_SENSITIVE if bits & _ORIGINAL_SENSITIVE else 0)
         original = b"".join(
             (
                 b'{"account":',
@@ -305,7 +313,7 @@ def _entities(
                 poll,
                 b",",
                 statuses[r["o"]],
-                _viewers(r["os"], r["oapp"], fv, rb, bm, r["pn"]),
+                _viewers(r["oapp"], original_bits),
             )
         )
         yield b"".join(
@@ -316,6 +324,6 @@ def _entities(
                 original,
                 b',"poll":null,',
                 statuses[r["id"]],
-                _viewers(r["ss"], r["sapp"], fv, rb, bm, False),
+                _viewers(r["sapp"], bits & (31 & ~_PINNED)),
             )
         )
