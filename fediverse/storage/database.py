@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from databases import Database
 from databases.core import Connection
 
 from fediverse.errors import StorageError
 from fediverse.ids import SnowflakeGenerator
 from fediverse.rawsql import Plan, Query, Raw, drive_sqlite
+from fediverse.storage.compiled import ShapedDatabase
 from fediverse.storage.functions import SQLITE_FOLD, SQLITE_QUOTE, fold_text, quote_text
 
 log = logging.getLogger(__name__)
@@ -98,12 +98,12 @@ class Store:
         self.is_sqlite = url.startswith("sqlite:")
         self.dialect = "sqlite" if self.is_sqlite else "postgresql"
         if self.is_sqlite:
-            self._database = Database(url)
+            self._database = ShapedDatabase(url)
         else:
             # asyncpg prepares a statement once per connection, but only one shorter than
             # 15 KB by default; the home timeline's (web.mastodon.serializers.sqljson) is
             # longer, and preparing it again for every request cost 10 ms.
-            self._database = Database(
+            self._database = ShapedDatabase(
                 pool_url(url),
                 max_cacheable_statement_size=PG_STATEMENT_BYTES,
                 reset=_keep_session,
