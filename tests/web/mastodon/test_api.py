@@ -404,6 +404,18 @@ async def test_search_and_familiar_followers(instance: Instance) -> None:
     assert [a["acct"] for a in familiar.json()[0]["accounts"]] == ["bosse"]
 
 
+async def test_instance_stats__count_local_users_and_their_statuses(instance: Instance) -> None:
+    anna, bosse = await instance.member("anna"), await instance.member("bosse")
+    for n in range(3):
+        await post(instance, anna, status=f"inlägg {n}")
+    gone = await post(instance, bosse, status="borttaget")
+    await post(instance, bosse, status="kvar")
+    deleted = await instance.client.delete(f"/api/v1/statuses/{gone['id']}", headers=bosse.headers)
+    assert deleted.status_code == 200
+    stats = (await instance.client.get("/api/v1/instance")).json()["stats"]
+    assert stats == {"user_count": 2, "status_count": 4, "domain_count": 0}
+
+
 async def test_public_endpoints_ignore_a_stale_token(instance: Instance) -> None:
     stale = {"Authorization": "Bearer no-such-token"}
     assert (await instance.client.get("/api/v1/instance", headers=stale)).status_code == 200
