@@ -26,8 +26,8 @@ Nothing depends on what this process saw written. (A version could only come bac
 some four billion transactions, and only by landing on the very one a kept text has.)
 
 A process keeps at most ``STATUSES`` statuses and ``ACCOUNTS`` accounts, dropping the ones
-read least recently first: some 50 MB at most. (On the large dataset's 10,000 authors, a limit
-of 10,000 accounts dropped texts that pages still asked for.) SQLite has none of this; it writes the whole
+read least recently first: some 50 MB at most, room for every account of a large
+municipality's instance. SQLite has none of this; it writes the whole
 page on a reader's thread with the interpreter lock released (``sqljson``).
 """
 
