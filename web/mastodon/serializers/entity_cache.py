@@ -285,46 +285,30 @@ def _viewers(app: str | None, bits: int) -> bytes:
     return b',"application":' + (app.encode() if app is not None else b"null") + _VIEWERS[bits]
 
 
+def _entity(account: bytes, reblog: bytes, poll: bytes, shared: bytes, viewers: bytes) -> bytes:
+    """An entity's text: its account, reblog and poll, then its own fields (as ``sqljson``)."""
+    return b"".join(
+        (b'{"account":', account, b',"reblog":', reblog, b',"poll":', poll, b",", shared, viewers)
+    )
+
+
 def _entities(
     rows: list[dict[str, Any]], statuses: dict[int, bytes], accounts: dict[int, bytes]
 ) -> Iterable[bytes]:
     for r in rows:
         poll = r["poll"].encode() if r["poll"] is not None else b"null"
-        bits = r["bits"]
+        bits, shared = r["bits"], statuses[r["id"]]
         if r["o"] is None:
-            yield b"".join(
-                (
-                    b'{"account":',
-                    accounts[r["sa"]],
-                    b',"reblog":null,"poll":',
-                    poll,
-                    b",",
-                    statuses[r["id"]],
-                    _viewers(r["sapp"], bits & 31),
-                )
-            )
+            yield _entity(accounts[r["sa"]], b"null", poll, shared, _viewers(r["sapp"], bits & 31))
             continue
         # The original with its own author's mark; the boost never pinned (``sqljson``).
         original_bits = (bits & 15) | (_SENSITIVE if bits & _ORIGINAL_SENSITIVE else 0)
-        original = b"".join(
-            (
-                b'{"account":',
-                accounts[r["oa"]],
-                b',"reblog":null,"poll":',
-                poll,
-                b",",
-                statuses[r["o"]],
-                _viewers(r["oapp"], original_bits),
-            )
+        original = _entity(
+            accounts[r["oa"]],
+            b"null",
+            poll,
+            statuses[r["o"]],
+            _viewers(r["oapp"], original_bits),
         )
-        yield b"".join(
-            (
-                b'{"account":',
-                accounts[r["sa"]],
-                b',"reblog":',
-                original,
-                b',"poll":null,',
-                statuses[r["id"]],
-                _viewers(r["sapp"], bits & (31 & ~_PINNED)),
-            )
-        )
+        boost_viewers = _viewers(r["sapp"], bits & (31 & ~_PINNED))
+        yield _entity(accounts[r["sa"]], original, b"null", shared, boost_viewers)
