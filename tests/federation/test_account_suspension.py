@@ -8,12 +8,14 @@ from typing import Any
 import orjson
 from sqlalchemy import select, update
 
+from fediverse import groups
+from fediverse.groups_model import NewGroup
 from fediverse.moderation import AccountAction, take_action, undo_action
 from fediverse.outgoing import ACTOR_SUSPENSION
 from fediverse.paging import PageQuery
 from fediverse.remote_relations import add_follow
 from fediverse.reports import Moderator
-from fediverse.storage.tables import accounts, follow_requests, follows, jobs
+from fediverse.storage.tables import accounts, follow_requests, follows, group_memberships, jobs
 from fediverse.timelines import home
 from tests.federation.support import Bench, RemoteActor, remote_actor
 from tests.federation.test_handlers import a_followed_note, count, deliver, rows
@@ -140,11 +142,14 @@ async def alice_followed_by_felix(bench: Bench) -> tuple[int, RemoteActor]:
     return alice, felix
 
 
-async def felix_follows(bench: Bench, felix: RemoteActor, name: str) -> dict[str, Any]:
-    """Felix's Follow of local ``name``, delivered: a follow, or a request if it is locked."""
+async def felix_follows(
+    bench: Bench, felix: RemoteActor, name: str, *, n: int = 1
+) -> dict[str, Any]:
+    """Felix's ``n``th Follow of local ``name``, delivered: a follow, or a request if it is
+    locked."""
     follow = {
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{FELIX}#follows/{name}",
+        "id": f"{FELIX}#follows/{name}" + (f"/{n}" if n > 1 else ""),
         "type": "Follow",
         "actor": FELIX,
         "object": bench.actor_uri(name),
@@ -257,6 +262,64 @@ async def test_suspend__of_a_local_account_keeps_its_follows_and_sends_no_reject
     assert await count(bench, follows, follows.c.account_id == felix_id) == 0
     assert await count(bench, follows, follows.c.account_id == alice) == 1
     assert bench.remote.posted_types() == ["Reject"]
+
+
+async def felix_in_groups(bench: Bench) -> tuple[int, int, int, int]:
+    """Anna's open group lag, where felix moderates, her open group lags, where felix is
+    banned, and felix's id."""
+    anna = await bench.user("anna")
+    lag = await groups.create_group(bench.runtime, anna, NewGroup("lag", privacy="open"))
+    banned = await groups.create_group(bench.runtime, anna, NewGroup("lags", privacy="open"))
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    for name in ("lag", "lags"):
+        await felix_follows(bench, felix, name)
+    felix_id = (await bench.federation.actors.by_uri(FELIX)).id
+    await groups.set_role(bench.store, anna, lag, felix_id, "moderator")
+    await groups.ban(bench.store, anna, banned, felix_id)
+    await bench.run_jobs()
+    bench.remote.posted.clear()
+    return anna, lag, banned, felix_id
+
+
+async def moderators_of(bench: Bench, name: str) -> list[str]:
+    response = await bench.client.get(f"/users/{name}/moderators", headers=AP)
+    assert response.status_code == 200
+    return list(response.json()["orderedItems"])
+
+
+async def test_suspend__of_a_remote_member_ends_its_memberships_and_roles_in_local_groups(
+    bench: Bench,
+) -> None:
+    _anna, lag, banned, felix_id = await felix_in_groups(bench)
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna"), FELIX]
+    await suspend(bench, felix_id)
+    mine = group_memberships.c.account_id == felix_id
+    assert (
+        await count(bench, group_memberships, mine & (group_memberships.c.state != "banned")) == 0
+    )
+    assert (
+        await count(
+            bench, group_memberships, mine & (group_memberships.c.group_account_id == banned)
+        )
+        == 1
+    )
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna")]
+    await bench.run_jobs()
+    ((_inbox, reject, _headers),) = bench.remote.posted  # the banned one follows no more
+    assert reject["type"] == "Reject" and reject["actor"] == bench.actor_uri("lag")
+    assert reject["object"]["actor"] == FELIX
+    assert await follow_count(bench, lag) == (1, 0)  # anna
+
+
+async def test_unsuspend__of_a_remote_moderator_does_not_give_its_role_back(bench: Bench) -> None:
+    _anna, lag, _banned, felix_id = await felix_in_groups(bench)
+    await suspend(bench, felix_id)
+    await undo_action(bench.store, felix_id, "unsuspend", CLI)
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "lag", n=2)
+    async with bench.store.read() as conn:
+        assert await groups.role_of(conn, lag, felix_id) == "member"
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna")]
 
 
 # --- Receiving ----------------------------------------------------------------------------
