@@ -27,6 +27,7 @@ from fediverse.remote import (
     delivery_inboxes_for_status,
     followed_inboxes,
     follower_inboxes,
+    recently_reached_inboxes,
 )
 from fediverse.remote_statuses import status_by_uri
 
@@ -143,7 +144,8 @@ async def actor_suspension(
 ) -> Outgoing | None:
     """A local account suspended or unsuspended: its actor document as it is now (minimal
     and ``suspended`` while it lasts), to its followers' servers and the servers of the
-    accounts it follows, as Mastodon tells everyone it reaches."""
+    accounts it follows, and those of the accounts its recent posts mentioned or answered,
+    as Mastodon tells everyone it reaches (``AccountReachFinder``)."""
     account = await account_by_id(conn, int(payload["account_id"]))
     if account is None or not account.is_local:
         return None
@@ -154,6 +156,7 @@ async def actor_suspension(
     if found is None:
         return None
     inboxes = found.inboxes + await followed_inboxes(conn, account.id)
+    inboxes += await recently_reached_inboxes(conn, account.id)
     return replace(found, inboxes=sorted(set(inboxes)))
 
 

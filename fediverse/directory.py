@@ -46,7 +46,39 @@ async def account_by_id(store: Store, account_id: int) -> Row:
     return found[account_id]
 
 
+async def profiles_by_id(store: Store, ids: list[int]) -> dict[int, Row]:
+    """The accounts among ``ids`` as their profiles show them: suspended ones too, as
+    Mastodon shows them, each with ``unavailable`` saying whether it is suspended, for its
+    profile to be left blank. What is left of the accounts of a suspended domain is not
+    among them (its content is gone)."""
+    async with store.read() as conn:
+        found = await load_accounts(conn, ids)
+        gone = await suspended_among(conn, {r["domain"] for r in found.values() if r["domain"]})
+    return {
+        i: {**row, "unavailable": row["suspended_at"] is not None}
+        for i, row in found.items()
+        if row["domain"] not in gone
+    }
+
+
+async def profile_by_id(store: Store, account_id: int) -> Row:
+    found = await profiles_by_id(store, [account_id])
+    if account_id not in found:
+        raise NotFoundError("Record not found")
+    return found[account_id]
+
+
 async def lookup(store: Store, acct: str, local_domain: str) -> Row:
+    """An account by ``user`` or ``user@domain``; a suspended one is not found."""
+    return await account_by_id(store, await _lookup_id(store, acct, local_domain))
+
+
+async def lookup_profile(store: Store, acct: str, local_domain: str) -> Row:
+    """An account by handle as its profile shows it, suspended or not (``profiles_by_id``)."""
+    return await profile_by_id(store, await _lookup_id(store, acct, local_domain))
+
+
+async def _lookup_id(store: Store, acct: str, local_domain: str) -> int:
     username, _, domain = acct.strip().lstrip("@").lower().partition("@")
     query = select(accounts.c.id).where(func.lower(accounts.c.username) == username)
     if not domain or domain == local_domain:
@@ -57,7 +89,7 @@ async def lookup(store: Store, acct: str, local_domain: str) -> Row:
         account_id = await conn.fetch_val(query)
     if account_id is None:
         raise NotFoundError("Record not found")
-    return await account_by_id(store, int(account_id))
+    return int(account_id)
 
 
 async def search(

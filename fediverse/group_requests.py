@@ -18,7 +18,7 @@ from sqlalchemy import select
 from fediverse.groups_model import DECIDING_ROLES
 from fediverse.notifications import notify
 from fediverse.storage.database import Store
-from fediverse.storage.tables import follow_requests, follows, group_memberships
+from fediverse.storage.tables import follow_requests, follows, group_memberships, notifications
 
 TYPE = "group_join_request"
 
@@ -50,6 +50,39 @@ async def tell_deciders(
     """In the request's transaction: a notification for each local moderator and admin
     (``notify`` leaves out remote ones, the asker, and those who turned the kind off)."""
     for account_id in await deciders(conn, group_id):
+        await notify(
+            store,
+            conn,
+            account_id=account_id,
+            from_account_id=asker_id,
+            type=TYPE,
+            follow_request_id=request_id,
+            group_key=f"{TYPE}-{group_id}",
+        )
+
+
+async def tell_new_decider(
+    store: Store, conn: Connection, group_id: int, account_id: int, role: str
+) -> None:
+    """In the transaction that gives a member ``role``: when it decides join requests, a
+    notification of each request still pending, as the moderators had when it came, except
+    those the member was already told of (an admin made a moderator, say)."""
+    if role not in DECIDING_ROLES:
+        return
+    told = select(notifications.c.follow_request_id).where(
+        notifications.c.account_id == account_id,
+        notifications.c.type == TYPE,
+        notifications.c.follow_request_id.is_not(None),
+    )
+    pending = await conn.fetch_all(
+        select(follow_requests.c.id, follow_requests.c.account_id)
+        .where(
+            follow_requests.c.target_account_id == group_id,
+            follow_requests.c.id.not_in(told),
+        )
+        .order_by(follow_requests.c.id)
+    )
+    for request_id, asker_id in ((int(r[0]), int(r[1])) for r in pending):
         await notify(
             store,
             conn,

@@ -18,7 +18,7 @@ from databases.core import Connection
 from sqlalchemy import delete, func, insert, select, update
 
 from fediverse import accounts as local_accounts
-from fediverse import audit, relationships
+from fediverse import audit, group_requests, relationships
 from fediverse.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from fediverse.groups_model import (
     GROUP_COLUMNS,
@@ -403,6 +403,7 @@ async def set_role(
         if not await is_member(conn, group_id, account_id):
             raise NotFoundError("Not a member of this group")
         await _set_membership(store, conn, group_id, account_id, role=role, state="member")
+        await group_requests.tell_new_decider(store, conn, group_id, account_id, role)
 
 
 async def members(

@@ -30,6 +30,7 @@ from fediverse.storage.tables import (
     audit_log,
     follow_requests,
     follows,
+    group_memberships,
     oauth_tokens,
     statuses,
     users,
@@ -153,6 +154,20 @@ async def _reject_remote_follows(store: Store, conn: Connection, account_id: int
         )
 
 
+async def _end_group_memberships(conn: Connection, account_id: int) -> None:
+    """Its memberships of local groups end with its follows of them (each Rejected above),
+    and with them any role it held there, so that joining again after an unsuspension
+    starts as a plain member. A ban is no membership: it stays."""
+    local = select(accounts.c.id).where(accounts.c.domain.is_(None))
+    await conn.execute(
+        delete(group_memberships).where(
+            group_memberships.c.account_id == account_id,
+            group_memberships.c.group_account_id.in_(local),
+            group_memberships.c.state != "banned",
+        )
+    )
+
+
 async def _uncount_follows(conn: Connection, follower_id: int, followed: list[int]) -> None:
     if not followed:
         return
@@ -191,6 +206,7 @@ async def take_action(store: Store, target_id: int, action: AccountAction, by: M
         await _announce(store, conn, target, action.type)
         if action.type == "suspend" and target["domain"] is not None:
             await _reject_remote_follows(store, conn, target["id"])
+            await _end_group_memberships(conn, target["id"])
         if action.report_id is not None:
             await mark_resolved(conn, action.report_id, by)
         data = {"type": action.type, "report_id": action.report_id, "text": action.text[:1000]}

@@ -11,15 +11,21 @@ from typing import Any
 
 import orjson
 from databases.core import Connection
-from sqlalchemy import Insert, Table, case, func, insert, select, update
+from sqlalchemy import Insert, Table, case, func, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from fediverse.ids import now_ms
+from fediverse.ids import id_at, now_ms
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
 from fediverse.storage.tables import accounts, follows, mentions, statuses
 
 REMOTE = "remote"  # ``suspension_origin`` of a suspension the actor's server made
+# How far back an account's posts count as having reached the accounts they mention or
+# answer, and at most how many, and how many inboxes that adds (Mastodon's
+# AccountReachFinder: two days, 200 statuses, 2,000 inboxes).
+RECENT_MS = 2 * 24 * 3_600_000
+RECENT_STATUSES = 200
+RECENT_INBOXES = 2_000
 # A cached actor is fetched again when a request needs it and it is older than this.
 STALE_AFTER_MS = 24 * 3_600_000
 
@@ -236,6 +242,40 @@ async def _inboxes_across(conn: Connection, account_id: int, *, followers: bool)
     )
     if followers:
         query = query.where(accounts.c.suspended_at.is_(None))
+    return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]
+
+
+async def recently_reached_inboxes(conn: Connection, account_id: int) -> list[str]:
+    """The shared inbox (or inbox) of every remote account that a local account's recent
+    federated posts mentioned or answered, once each (bounded by ``RECENT_*``); suspended
+    accounts get nothing. Those servers know the account without following it."""
+    recent = (
+        select(statuses.c.id, statuses.c.in_reply_to_account_id)
+        .where(
+            statuses.c.account_id == account_id,
+            statuses.c.id >= id_at(now_ms() - RECENT_MS),
+            statuses.c.local_only.is_(False),
+            statuses.c.deleted_at.is_(None),
+        )
+        .order_by(statuses.c.id.desc())
+        .limit(RECENT_STATUSES)
+        .subquery()
+    )
+    reached = union(
+        select(mentions.c.account_id).where(mentions.c.status_id.in_(select(recent.c.id))),
+        select(recent.c.in_reply_to_account_id).where(recent.c.in_reply_to_account_id.is_not(None)),
+    )
+    inbox = func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)
+    query = (
+        select(inbox)
+        .where(
+            accounts.c.id.in_(reached),
+            accounts.c.domain.is_not(None),
+            accounts.c.suspended_at.is_(None),
+        )
+        .distinct()
+        .limit(RECENT_INBOXES)
+    )
     return [str(r[0]) for r in await conn.fetch_all(query) if r[0]]
 
 

@@ -1,8 +1,9 @@
 """A local account's suspension reaches the servers that know it: two instances as real
 processes on 127.0.0.1 and .2, everything seen through each one's Mastodon API.
 
-A's admin suspends anna, whom bosse on B follows; B hides her and her posts, keeps the
-follow, and shows her again when A lifts the suspension. A's admin suspends berit of B,
+A's admin suspends anna, whom bosse on B follows; B shows her as suspended (her profile
+blank), hides her posts, keeps the follow, and shows her again when A lifts the
+suspension. A's admin suspends berit of B,
 who follows aina on A: A rejects the follow, and B no longer has it.
 """
 
@@ -42,10 +43,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instan
         yield {"a": a, "b": b}
 
 
-def account_status(instance: Instance, member: str, account_id: str) -> int:
+def suspended_on(instance: Instance, member: str, account_id: str) -> bool:
+    """Whether ``member`` sees the account as suspended (and blank), as Mastodon shows it."""
     headers = {"Authorization": f"Bearer {instance.tokens[member]}"}
     url = f"{instance.base_url}/api/v1/accounts/{account_id}"
-    return httpx.get(url, headers=headers, timeout=10).status_code
+    response = httpx.get(url, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    entity = response.json()
+    if entity.get("suspended") is not True:
+        return False
+    assert entity["display_name"] == "" and entity["note"] == "" and entity["fields"] == []
+    return True
 
 
 def follow_across(instance: Instance, member: str, acct: str) -> str:
@@ -67,13 +75,13 @@ def test_suspending_a_followed_account_hides_it_on_the_other_instance_until_lift
 
     anna = a.api("adam", "GET", "/api/v1/accounts/lookup", params={"acct": "anna"})["id"]
     a.api("adam", "POST", f"/api/v1/admin/accounts/{anna}/action", data={"type": "suspend"})
-    eventually(lambda: account_status(b, "bosse", anna_on_b) == 404, "anna hidden on B")
+    eventually(lambda: suspended_on(b, "bosse", anna_on_b), "anna shown suspended on B")
     assert uri not in home_uris(b, "bosse")
     assert b.api("bosse", "GET", f"/api/v1/accounts/{anna_on_b}/statuses") == []
     assert relationship(b, "bosse", anna_on_b)["following"] is True  # kept, as Mastodon does
 
     a.api("adam", "POST", f"/api/v1/admin/accounts/{anna}/unsuspend")
-    eventually(lambda: account_status(b, "bosse", anna_on_b) == 200, "anna back on B")
+    eventually(lambda: not suspended_on(b, "bosse", anna_on_b), "anna back on B")
     assert uri in home_uris(b, "bosse")
     shown = b.api("bosse", "GET", f"/api/v1/accounts/{anna_on_b}")
     assert shown["username"] == "anna"
@@ -92,3 +100,24 @@ def test_suspending_a_remote_follower_rejects_its_follow_on_its_own_instance(
     assert relationship(b, "berit", aina_on_b)["requested"] is False
     aina = a.api("adam", "GET", "/api/v1/accounts/lookup", params={"acct": "aina"})
     assert aina["followers_count"] == 0
+
+
+def test_suspending_an_account_tells_the_servers_its_recent_posts_mentioned(
+    world: dict[str, Instance],
+) -> None:
+    """Nobody on B follows aina (berit's follow was rejected above), but she mentioned
+    bosse: her suspension reaches B all the same, as Mastodon's AccountReachFinder's does."""
+    a, b = world["a"], world["b"]
+    assert resolve(a, "aina", f"bosse@{b.domain}") is not None
+    post(a, "aina", f"Hej @bosse@{b.domain}", local_only="false")
+
+    def aina_on_b() -> str | None:
+        found = b.api("bosse", "GET", "/api/v1/notifications", params={"types[]": "mention"})
+        return next((n["account"]["id"] for n in found if n["account"]["username"] == "aina"), None)
+
+    eventually(lambda: aina_on_b() is not None, "aina's mention on B")
+    aina_id = aina_on_b()
+    assert aina_id is not None and not suspended_on(b, "bosse", aina_id)
+    aina = a.api("adam", "GET", "/api/v1/accounts/lookup", params={"acct": "aina"})["id"]
+    a.api("adam", "POST", f"/api/v1/admin/accounts/{aina}/action", data={"type": "suspend"})
+    eventually(lambda: suspended_on(b, "bosse", aina_id), "aina shown suspended on B")

@@ -6,14 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import select, update
 
+from fediverse import groups
+from fediverse.groups_model import NewGroup
+from fediverse.ids import SnowflakeGenerator, now_ms
 from fediverse.moderation import AccountAction, take_action, undo_action
 from fediverse.outgoing import ACTOR_SUSPENSION
 from fediverse.paging import PageQuery
 from fediverse.remote_relations import add_follow
 from fediverse.reports import Moderator
-from fediverse.storage.tables import accounts, follow_requests, follows, jobs
+from fediverse.statuses import NewStatus, create_status
+from fediverse.storage.tables import (
+    accounts,
+    follow_requests,
+    follows,
+    group_memberships,
+    jobs,
+    mentions,
+    statuses,
+)
 from fediverse.timelines import home
 from tests.federation.support import Bench, RemoteActor, remote_actor
 from tests.federation.test_handlers import a_followed_note, count, deliver, rows
@@ -117,6 +130,83 @@ async def test_suspend__sends_a_signed_update_to_followers_and_followed_servers(
     assert "suspended" not in lifted and lifted["name"] == "Alice Andersson"
 
 
+KIRK = "https://gammal.example/users/kirk"
+UHURA = "https://intern.example/users/uhura"
+BOB = "https://mastodon.madrid/users/bob"
+DAY_MS = 24 * 3_600_000
+
+
+async def known(bench: Bench, template: str, uri: str) -> tuple[int, str]:
+    """A remote actor we have met: its id and the handle a post mentions it by."""
+    actor = remote_actor(template, uri)
+    actor.document["preferredUsername"] = uri.rsplit("/", 1)[1]
+    account = await bench.federation.actors.by_uri(bench.remote.add_actor(actor).uri)
+    return account.id, f"@{account.username}@{account.domain}"
+
+
+async def posted(bench: Bench, author: int, text: str, *, days_ago: int = 0, **extra: Any) -> int:
+    """A federated post by ``author``, written ``days_ago`` days ago."""
+    ids = bench.store._ids
+    assert ids is not None
+    if days_ago:
+        clock = now_ms() - days_ago * DAY_MS
+        bench.store.use_ids(SnowflakeGenerator(ids.node, clock=lambda: clock))
+    try:
+        new = NewStatus(text=text, visibility="public", local_only=False, **extra)
+        return await create_status(bench.runtime, author, new)
+    finally:
+        bench.store.use_ids(ids)
+
+
+async def test_suspend__also_tells_the_servers_its_recent_posts_mentioned_or_answered(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    _felix, felix = await known(bench, "mastodon/actor.json", FELIX)
+    _bob, bob = await known(bench, "mastodon/actor.json", BOB)  # felix's server
+    picard, _ = await known(bench, "lemmy/actor.json", PICARD)
+    _kirk, kirk = await known(bench, "mastodon/actor.json", KIRK)
+    _uhura, uhura = await known(bench, "mastodon/actor.json", UHURA)
+    await posted(bench, alice, f"Hej {kirk}", days_ago=3)  # too long ago
+    await posted(bench, alice, f"Hej {felix} och {bob}")
+    answer = await posted(bench, alice, "Håller med")
+    async with bench.store.write() as conn:  # a reply that does not mention its parent's author
+        await conn.execute(
+            update(statuses).where(statuses.c.id == answer).values(in_reply_to_account_id=picard)
+        )
+    await create_status(
+        bench.runtime, alice, NewStatus(text=f"Hej {uhura}", visibility="public", local_only=True)
+    )
+    await bench.run_jobs()
+    assert await count(bench, mentions) == 4  # kirk, felix, bob and uhura
+    bench.remote.posted.clear()
+    await suspend(bench, alice)
+    await bench.run_jobs()
+    sent = sorted((url, body["type"]) for url, body, _headers in bench.remote.posted)
+    assert sent == [
+        ("https://enterprise.lemmy.ml/inbox", "Update"),
+        ("https://mastodon.madrid/inbox", "Update"),  # felix and bob share it: once
+    ]
+
+
+async def test_suspend__reaches_only_the_last_of_its_recent_posts(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fediverse.remote.RECENT_STATUSES", 1)
+    alice = await bench.user("alice")
+    _felix, felix = await known(bench, "mastodon/actor.json", FELIX)
+    _kirk, kirk = await known(bench, "mastodon/actor.json", KIRK)
+    await posted(bench, alice, f"Hej {kirk}")
+    await posted(bench, alice, f"Hej {felix}")
+    await bench.run_jobs()
+    bench.remote.posted.clear()
+    await suspend(bench, alice)
+    await bench.run_jobs()
+    assert [url for url, _body, _headers in bench.remote.posted] == [
+        "https://mastodon.madrid/inbox"
+    ]
+
+
 async def test_suspend__of_a_remote_account_sends_nothing(bench: Bench) -> None:
     felix = await bench.federation.actors.by_uri(
         bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX)).uri
@@ -140,11 +230,14 @@ async def alice_followed_by_felix(bench: Bench) -> tuple[int, RemoteActor]:
     return alice, felix
 
 
-async def felix_follows(bench: Bench, felix: RemoteActor, name: str) -> dict[str, Any]:
-    """Felix's Follow of local ``name``, delivered: a follow, or a request if it is locked."""
+async def felix_follows(
+    bench: Bench, felix: RemoteActor, name: str, *, n: int = 1
+) -> dict[str, Any]:
+    """Felix's ``n``th Follow of local ``name``, delivered: a follow, or a request if it is
+    locked."""
     follow = {
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{FELIX}#follows/{name}",
+        "id": f"{FELIX}#follows/{name}" + (f"/{n}" if n > 1 else ""),
         "type": "Follow",
         "actor": FELIX,
         "object": bench.actor_uri(name),
@@ -257,6 +350,64 @@ async def test_suspend__of_a_local_account_keeps_its_follows_and_sends_no_reject
     assert await count(bench, follows, follows.c.account_id == felix_id) == 0
     assert await count(bench, follows, follows.c.account_id == alice) == 1
     assert bench.remote.posted_types() == ["Reject"]
+
+
+async def felix_in_groups(bench: Bench) -> tuple[int, int, int, int]:
+    """Anna's open group lag, where felix moderates, her open group lags, where felix is
+    banned, and felix's id."""
+    anna = await bench.user("anna")
+    lag = await groups.create_group(bench.runtime, anna, NewGroup("lag", privacy="open"))
+    banned = await groups.create_group(bench.runtime, anna, NewGroup("lags", privacy="open"))
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    for name in ("lag", "lags"):
+        await felix_follows(bench, felix, name)
+    felix_id = (await bench.federation.actors.by_uri(FELIX)).id
+    await groups.set_role(bench.store, anna, lag, felix_id, "moderator")
+    await groups.ban(bench.store, anna, banned, felix_id)
+    await bench.run_jobs()
+    bench.remote.posted.clear()
+    return anna, lag, banned, felix_id
+
+
+async def moderators_of(bench: Bench, name: str) -> list[str]:
+    response = await bench.client.get(f"/users/{name}/moderators", headers=AP)
+    assert response.status_code == 200
+    return list(response.json()["orderedItems"])
+
+
+async def test_suspend__of_a_remote_member_ends_its_memberships_and_roles_in_local_groups(
+    bench: Bench,
+) -> None:
+    _anna, lag, banned, felix_id = await felix_in_groups(bench)
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna"), FELIX]
+    await suspend(bench, felix_id)
+    mine = group_memberships.c.account_id == felix_id
+    assert (
+        await count(bench, group_memberships, mine & (group_memberships.c.state != "banned")) == 0
+    )
+    assert (
+        await count(
+            bench, group_memberships, mine & (group_memberships.c.group_account_id == banned)
+        )
+        == 1
+    )
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna")]
+    await bench.run_jobs()
+    ((_inbox, reject, _headers),) = bench.remote.posted  # the banned one follows no more
+    assert reject["type"] == "Reject" and reject["actor"] == bench.actor_uri("lag")
+    assert reject["object"]["actor"] == FELIX
+    assert await follow_count(bench, lag) == (1, 0)  # anna
+
+
+async def test_unsuspend__of_a_remote_moderator_does_not_give_its_role_back(bench: Bench) -> None:
+    _anna, lag, _banned, felix_id = await felix_in_groups(bench)
+    await suspend(bench, felix_id)
+    await undo_action(bench.store, felix_id, "unsuspend", CLI)
+    felix = bench.remote.add_actor(remote_actor("mastodon/actor.json", FELIX))
+    await felix_follows(bench, felix, "lag", n=2)
+    async with bench.store.read() as conn:
+        assert await groups.role_of(conn, lag, felix_id) == "member"
+    assert await moderators_of(bench, "lag") == [bench.actor_uri("anna")]
 
 
 # --- Receiving ----------------------------------------------------------------------------

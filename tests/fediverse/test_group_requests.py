@@ -188,3 +188,52 @@ async def test_a_personal_follow_request__its_notification_goes_when_decided(
         else:
             await relationships.reject_follow_request(store, conn, request_id)
     assert await told(store, olof) == []
+
+
+async def test_a_moderator_appointed_later__is_told_of_the_requests_still_pending(
+    runtime: Runtime,
+) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    eva, fia = await user(store, "eva"), await user(store, "fia")
+    berit = await remote_person(store, "berit")
+    for asker in (eva, fia):
+        await groups.join(store, asker, group.id)
+    await remote_join(store, group, berit, f"https://{REMOTE}/follows/1")
+    await groups.approve(store, group.cia, group.id, fia)  # decided before dag moderates
+    await groups.set_role(store, group.anna, group.id, group.dag, "moderator")
+    for asker in (eva, berit):
+        assert await told(store, asker) == [
+            (group.anna, "group_join_request", group.id),
+            (group.cia, "group_join_request", group.id),
+            (group.dag, "group_join_request", group.id),
+        ]
+    assert await told(store, fia) == []
+
+
+async def test_a_new_role__never_tells_a_moderator_twice_nor_a_plain_member(
+    runtime: Runtime,
+) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    eva = await user(store, "eva")
+    await groups.join(store, eva, group.id)
+    await groups.set_role(store, group.anna, group.id, group.cia, "admin")  # told already
+    await groups.set_role(store, group.anna, group.id, group.dag, "member")
+    await groups.set_role(store, group.anna, group.id, group.dag, "moderator")
+    await groups.set_role(store, group.anna, group.id, group.dag, "moderator")  # again
+    assert await told(store, eva) == [
+        (group.anna, "group_join_request", group.id),
+        (group.cia, "group_join_request", group.id),
+        (group.dag, "group_join_request", group.id),
+    ]
+
+
+async def test_a_new_moderator_who_turned_the_kind_off__is_not_told(runtime: Runtime) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    eva = await user(store, "eva")
+    await groups.join(store, eva, group.id)
+    await notifications.set_types_off(store, group.dag, {"group_join_request"})
+    await groups.set_role(store, group.anna, group.id, group.dag, "moderator")
+    assert [who for who, _, _ in await told(store, eva)] == [group.anna, group.cia]

@@ -80,20 +80,21 @@ async def update_credentials(call: Call) -> Response:
 
 @api("read:accounts", access="optional")
 async def show_account(call: Call) -> Response:
-    row = await directory.account_by_id(call.store, call.path_id())
+    row = await directory.profile_by_id(call.store, call.path_id())
     return json(accounts_json(call, [row])[0])
 
 
 @api("read:accounts", access="optional")
 async def many_accounts(call: Call) -> Response:
     ids = call.params.id_list("id", max_items=40)
-    found = await directory.accounts_by_id(call.store, ids)
+    found = await directory.profiles_by_id(call.store, ids)
     return json(accounts_json(call, [found[i] for i in ids if i in found]))
 
 
 @api("read:accounts", access="optional")
 async def lookup(call: Call) -> Response:
-    row = await directory.lookup(call.store, call.params.required_str("acct"), call.settings.domain)
+    acct = call.params.required_str("acct")
+    row = await directory.lookup_profile(call.store, acct, call.settings.domain)
     return json(accounts_json(call, [row])[0])
 
 

@@ -88,3 +88,30 @@ async def test_join_request__streamed_to_the_web_app_but_not_to_mastodon_apps(
     assert await payload_for(runtime, anna.account_id, event) is None
     shown = await payload_for(runtime, anna.account_id, event, own_types=True)
     assert shown is not None and '"type":"group_join_request"' in shown
+
+
+async def test_join_request__a_moderator_appointed_after_it_is_told_of_it(
+    instance: Instance,
+) -> None:
+    anna, bo, group_id = await _asked_by_following(instance)
+    c = instance.client
+    cia = await instance.member("cia")
+    await _ok(await c.post(f"/api/v1/groups/{group_id}/join", headers=cia.headers))
+    approve = f"/api/v1/groups/{group_id}/join_requests/{cia.account_id}/approve"
+    await _ok(await c.post(approve, headers=anna.headers))
+    role = f"/api/v1/groups/{group_id}/members/{cia.account_id}/role"
+    for bad, status in (({}, 400), ({"role": "emperor"}, 422)):
+        refused = await c.post(role, data=bad, headers=anna.headers)
+        assert refused.status_code == status and "error" in refused.json(), bad
+    asked = "/api/v1/notifications"
+    assert await _ok(await c.get(asked, params=ASKED, headers=cia.headers)) == []
+
+    for _ in range(2):  # appointed twice over: told once
+        await _ok(await c.post(role, data={"role": "moderator"}, headers=anna.headers))
+    (found,) = await _ok(await c.get(asked, params=ASKED, headers=cia.headers))
+    assert found["type"] == "group_join_request"
+    assert found["account"]["username"] == "bo"
+    assert found["group_account"]["id"] == group_id
+    approve_bo = f"/api/v1/groups/{group_id}/join_requests/{bo.account_id}/approve"
+    await _ok(await c.post(approve_bo, headers=cia.headers))
+    assert await _ok(await c.get(asked, params=ASKED, headers=cia.headers)) == []

@@ -235,7 +235,9 @@ async def test_admin_accounts__lists_and_actions_taken_on_a_report(staff: Staff)
     await staff.call("POST", f"{base}/{troll}/action", staff.mod, json={"type": "suspend"})
     locked_out = await staff.call("GET", "/api/v1/accounts/verify_credentials", staff.troll)
     assert locked_out.status_code == 401
-    assert (await staff.instance.client.get(f"/api/v1/accounts/{troll}")).status_code == 404
+    # Shown as Mastodon shows a suspended account: suspended, its profile blank.
+    blank = (await staff.instance.client.get(f"/api/v1/accounts/{troll}")).json()
+    assert blank["suspended"] is True and blank["display_name"] == "" and blank["note"] == ""
     # A suspended account's posts are not shown one by one either, as in Mastodon.
     for path in (post, f"{post}/context", f"{post}/favourited_by"):
         assert (await staff.call("GET", path, staff.anna)).status_code == 404, path

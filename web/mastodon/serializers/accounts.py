@@ -44,7 +44,10 @@ def _fields(raw: str) -> list[dict[str, Any]]:
 
 def serialize_account(row: Row, base_url: str, *, staff: bool = True) -> dict[str, Any]:
     """The Account entity; ``staff=False`` (a viewer who is not signed in) leaves out the
-    staff directory's contact details, which are for colleagues only."""
+    staff directory's contact details, which are for colleagues only. A suspended account
+    is shown blank and ``suspended`` (``blanked``)."""
+    if _optional(row, "unavailable") or _optional(row, "suspended_at") is not None:
+        return blanked(row, base_url, staff=staff)
     avatar = _image(base_url, row["avatar_path"], row["avatar_remote_url"], DEFAULT_AVATAR)
     header = _image(base_url, row["header_path"], row["header_remote_url"], DEFAULT_HEADER)
     return {
@@ -76,6 +79,37 @@ def serialize_account(row: Row, base_url: str, *, staff: bool = True) -> dict[st
         "fields": _fields(row["fields"]),
         "kollegium": serialize_staff_profile(row, staff=staff),
     }
+
+
+def blanked(row: Row, base_url: str, *, staff: bool = True) -> dict[str, Any]:
+    """A suspended account as Mastodon serializes an unavailable one: its handle and
+    links, ``suspended: true``, and nothing of its profile: no name, note, fields, emojis,
+    roles or images, every flag off and, unlike Mastodon, its counts 0 too (they describe
+    what is hidden)."""
+    bare = {
+        **row,
+        "display_name": "",
+        "note": "",
+        "fields": "[]",
+        "locked": False,
+        "bot": False,
+        "discoverable": False,
+        "avatar_path": None,
+        "avatar_remote_url": None,
+        "header_path": None,
+        "header_remote_url": None,
+        "followers_count": 0,
+        "following_count": 0,
+        "statuses_count": 0,
+        "actor_type": "Group" if row["actor_type"] == "Group" else "Person",
+        "suspended_at": None,
+        "unavailable": False,
+    }
+    entity = serialize_account(bare, base_url, staff=staff)
+    empty = {"title": "", "department_id": None, "department_name": None}
+    entity["kollegium"] = serialize_staff_profile(empty, staff=staff)
+    entity["suspended"] = True
+    return entity
 
 
 def _optional(row: Row, key: str) -> Any:
