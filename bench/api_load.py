@@ -75,6 +75,21 @@ def prepared(kind: str, dataset: str) -> Iterator[tuple[str, Path]]:
 
 
 @contextmanager
+def filled(kind: str, dataset: str, url: str | None) -> Iterator[tuple[str, Path]]:
+    """The database at ``url`` that bench/dataset.py filled before, kept afterwards; without
+    ``url``, a fresh one of ``kind`` filled with ``dataset`` (``prepared``)."""
+    if url is None:
+        with prepared(kind, dataset) as ready:
+            yield ready
+        return
+    work = Path(tempfile.mkdtemp(prefix="kollegium-bench-"))
+    try:
+        yield url, work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
 def server(url: str, work: Path, secret: str | None = None) -> Iterator[str]:
     """A real ``kollegium serve`` on ``url``; ``secret`` when the caller signs cookies."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOLLEGIUM_")}

@@ -16,7 +16,7 @@ import datetime
 import os
 
 import httpx
-from api_load import pending_posts, prepared, seconds_until_filled, server, wrk  # type: ignore[import-not-found]
+from api_load import filled, pending_posts, seconds_until_filled, server, wrk  # type: ignore[import-not-found]
 
 TOKENS = {"reference": 1_000, "large": 10_000}
 BODY = (
@@ -30,8 +30,15 @@ def main() -> None:
     parser.add_argument("--dataset", choices=sorted(TOKENS), default="reference")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--database-url",
+        help="a database bench/dataset.py filled before, used as it is (--database is its kind)",
+    )
     args = parser.parse_args()
-    with prepared(args.database, args.dataset) as (url, work), server(url, work) as base:
+    with (
+        filled(args.database, args.dataset, args.database_url) as (url, work),
+        server(url, work) as base,
+    ):
         target = f"{base}/api/v1/statuses"
         check = httpx.post(
             target, data={"status": "check"}, headers={"Authorization": "Bearer bench-token-1"}

@@ -13,7 +13,7 @@ import datetime
 import os
 
 import httpx
-from api_load import KOLLEGIUM, cpu_seconds, prepared, server, wrk  # type: ignore[import-not-found]
+from api_load import KOLLEGIUM, cpu_seconds, filled, server, wrk  # type: ignore[import-not-found]
 
 TOKENS = {"reference": 1_000, "large": 10_000}
 
@@ -24,8 +24,15 @@ def main() -> None:
     parser.add_argument("--dataset", choices=sorted(TOKENS), default="reference")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument(
+        "--database-url",
+        help="a database bench/dataset.py filled before, used as it is (--database is its kind)",
+    )
     args = parser.parse_args()
-    with prepared(args.database, args.dataset) as (url, work), server(url, work) as base:
+    with (
+        filled(args.database, args.dataset, args.database_url) as (url, work),
+        server(url, work) as base,
+    ):
         target = f"{base}/api/v1/timelines/home?limit=40"
         sample = httpx.get(target, headers={"Authorization": "Bearer bench-token-1"}).json()
         if len(sample) != 40 or not sample[0]["account"]["acct"]:

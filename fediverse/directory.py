@@ -142,7 +142,8 @@ async def _paged_accounts(
 
 
 async def followers(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
-    await account_by_id(store, account_id)
+    if (await profile_by_id(store, account_id))["unavailable"]:
+        return [], []  # a suspended account's lists are empty, as in Mastodon
     query = select(follows.c.id, follows.c.account_id).where(
         follows.c.target_account_id == account_id
     )
@@ -150,7 +151,8 @@ async def followers(store: Store, account_id: int, page: PageQuery) -> tuple[lis
 
 
 async def following(store: Store, account_id: int, page: PageQuery) -> tuple[list[Row], list[int]]:
-    await account_by_id(store, account_id)
+    if (await profile_by_id(store, account_id))["unavailable"]:
+        return [], []
     query = select(follows.c.id, follows.c.target_account_id).where(
         follows.c.account_id == account_id
     )

@@ -97,11 +97,15 @@ async def test_suspended_local_account__is_shown_blank_and_suspended_with_no_sta
     assert [a["id"] for a in many] == [str(troll.account_id)] and many[0]["suspended"] is True
     assert await _ok(await c.get(f"{url}/statuses", **auth(viewer))) == []
     assert await _ok(await c.get("/api/v1/timelines/public")) == []
+    # Its lists are empty, as Mastodon shows them (not a 404); the follows themselves are kept.
+    assert await _ok(await c.get(f"{url}/followers", **auth(viewer))) == []
+    assert await _ok(await c.get(f"{url}/following", **auth(viewer))) == []
 
     await undo_action(instance.store, troll.account_id, "unsuspend", CLI)
     back = await _ok(await c.get(url, **auth(viewer)))
     assert back["display_name"] == "Tröll Trollsson" and "suspended" not in back
     assert back["fields"][0]["name"] == "Rum" and back["statuses_count"] == 1
+    assert [a["username"] for a in await _ok(await c.get(f"{url}/followers"))] == ["anna"]
 
 
 async def test_suspended_remote_account__is_shown_blank_and_suspended(instance: Instance) -> None:
