@@ -5,7 +5,8 @@ moderator and admin of the group gets a ``group_join_request`` notification of t
 naming the asker (``from_account_id``) and the request (``follow_request_id``), and through
 it the group. The notification goes with the request: the foreign key deletes it however
 the request ends (approved, turned down, withdrawn, the asker banned or their server
-suspended), as Mastodon deletes a follow request's notification with the request.
+suspended), as Mastodon deletes a follow request's notification with the request. A member who stops
+deciding (made a plain member again, or leaving the group) loses those they were told of.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from databases.core import Connection
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fediverse.groups_model import DECIDING_ROLES
 from fediverse.notifications import notify
@@ -61,13 +62,15 @@ async def tell_deciders(
         )
 
 
-async def tell_new_decider(
+async def role_given(
     store: Store, conn: Connection, group_id: int, account_id: int, role: str
 ) -> None:
     """In the transaction that gives a member ``role``: when it decides join requests, a
     notification of each request still pending, as the moderators had when it came, except
-    those the member was already told of (an admin made a moderator, say)."""
+    those the member was already told of (an admin made a moderator, say); when it does not,
+    the notifications the member had of them go."""
     if role not in DECIDING_ROLES:
+        await forget_decider(conn, group_id, account_id)
         return
     told = select(notifications.c.follow_request_id).where(
         notifications.c.account_id == account_id,
@@ -92,6 +95,19 @@ async def tell_new_decider(
             follow_request_id=request_id,
             group_key=f"{TYPE}-{group_id}",
         )
+
+
+async def forget_decider(conn: Connection, group_id: int, account_id: int) -> None:
+    """In the transaction that ends a member's part in deciding (a plain role again, or their
+    membership's follow gone): the notifications of the group's pending requests they had."""
+    requests = select(follow_requests.c.id).where(follow_requests.c.target_account_id == group_id)
+    await conn.execute(
+        delete(notifications).where(
+            notifications.c.account_id == account_id,
+            notifications.c.type == TYPE,
+            notifications.c.follow_request_id.in_(requests),
+        )
+    )
 
 
 async def groups_of_requests(store: Store, request_ids: Collection[int]) -> dict[int, int]:

@@ -403,7 +403,7 @@ async def set_role(
         if not await is_member(conn, group_id, account_id):
             raise NotFoundError("Not a member of this group")
         await _set_membership(store, conn, group_id, account_id, role=role, state="member")
-        await group_requests.tell_new_decider(store, conn, group_id, account_id, role)
+        await group_requests.role_given(store, conn, group_id, account_id, role)
 
 
 async def members(

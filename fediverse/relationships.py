@@ -286,6 +286,8 @@ async def _drop_follow(store: Store, conn: Connection, follower: int, target: in
         await _count(conn, follower, "following_count", -1)
         await _count(conn, target, "followers_count", -1)
         await feeds.forget(conn, follower, target)
+        # A group's moderator who leaves it no longer hears of its join requests.
+        await group_requests.forget_decider(conn, target, follower)
         return row._mapping
     row = await conn.fetch_one(
         delete(follow_requests)

@@ -43,6 +43,15 @@ async def closed_group(runtime: Runtime, name: str = "lag") -> Closed:
     return Closed(group_id, anna, cia, dag)
 
 
+async def closed_group_of(runtime: Runtime, group: Closed, name: str) -> int:
+    """Another closed group of the first's admin, with the first's moderator moderating."""
+    other = await groups.create_group(runtime, group.anna, NewGroup(name, privacy="closed"))
+    await groups.join(runtime.store, group.cia, other)
+    await groups.approve(runtime.store, group.anna, other, group.cia)
+    await groups.set_role(runtime.store, group.anna, other, group.cia, "moderator")
+    return other
+
+
 async def remote_person(store: Store, name: str) -> int:
     uri = f"https://{REMOTE}/users/{name}"
     return await upsert_remote_account(store, RemoteActor(uri, name, REMOTE, f"{uri}/inbox"))
@@ -237,3 +246,24 @@ async def test_a_new_moderator_who_turned_the_kind_off__is_not_told(runtime: Run
     await notifications.set_types_off(store, group.dag, {"group_join_request"})
     await groups.set_role(store, group.anna, group.id, group.dag, "moderator")
     assert [who for who, _, _ in await told(store, eva)] == [group.anna, group.cia]
+
+
+async def test_a_moderator_made_a_member_or_leaving__loses_the_pending_requests_notifications(
+    runtime: Runtime,
+) -> None:
+    store = runtime.store
+    group = await closed_group(runtime)
+    other = await closed_group_of(runtime, group, "annat")
+    eva, fia = await user(store, "eva"), await user(store, "fia")
+    await groups.join(store, eva, group.id)
+    await groups.join(store, fia, other)
+    await groups.set_role(store, group.anna, group.id, group.cia, "member")
+    assert await told(store, eva) == [(group.anna, "group_join_request", group.id)]
+    assert [who for who, _, _ in await told(store, fia)] == [group.anna, group.cia]
+    # Leaving one group leaves what the member decides in another as it was.
+    await groups.set_role(store, group.anna, group.id, group.cia, "moderator")
+    await groups.leave(store, group.cia, other)
+    assert [who for who, _, _ in await told(store, eva)] == [group.anna, group.cia]
+    assert await told(store, fia) == [(group.anna, "group_join_request", other)]
+    await groups.leave(store, group.anna, group.id)
+    assert await told(store, eva) == [(group.cia, "group_join_request", group.id)]
