@@ -395,15 +395,24 @@ async def unban(store: Store, moderator_id: int, group_id: int, account_id: int)
 async def set_role(
     store: Store, moderator_id: int, group_id: int, account_id: int, role: str
 ) -> None:
-    """Make a member a moderator (or a member again)."""
+    """Make a member a moderator (or a member again). A federated group's servers hear of a
+    change (an Update of the Group actor, whose ``attributedTo`` lists its moderators)."""
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}")
     async with store.write() as conn:
-        await _moderated_group(conn, moderator_id, group_id)
+        group = await _moderated_group(conn, moderator_id, group_id)
         if not await is_member(conn, group_id, account_id):
             raise NotFoundError("Not a member of this group")
+        before = await conn.fetch_val(
+            select(group_memberships.c.role).where(
+                group_memberships.c.group_account_id == group_id,
+                group_memberships.c.account_id == account_id,
+            )
+        )
         await _set_membership(store, conn, group_id, account_id, role=role, state="member")
         await group_requests.role_given(store, conn, group_id, account_id, role)
+        if group.federated and before != role:
+            await federate(store, conn, "actor.update", account_id=group_id)
 
 
 async def members(

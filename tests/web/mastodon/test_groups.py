@@ -317,3 +317,26 @@ async def test_groups__the_group_profile_shows_its_posts_to_mastodon_apps(
         await instance.client.get(f"/api/v1/accounts/{group['id']}/statuses", headers=bo.headers)
     )
     assert [s["id"] for s in shown] == [post["id"]]
+
+
+async def test_groups__a_new_role_in_a_federated_group_tells_other_servers_once(
+    instance: Instance,
+) -> None:
+    anna, bo = await instance.member("anna"), await instance.member("bo")
+    federated = await _create(instance, anna, "lag", privacy="open")
+    internal = await _create(instance, anna, "intern")
+    for group in (federated, internal):
+        gid = group["id"]
+        await _ok(await instance.client.post(f"/api/v1/groups/{gid}/join", headers=bo.headers))
+    before = (await _federate_kinds(instance)).count("actor.update")
+    for group, role in (
+        (federated, "moderator"),
+        (federated, "moderator"),
+        (internal, "moderator"),
+    ):
+        path = f"/api/v1/groups/{group['id']}/members/{bo.account_id}/role"
+        await _ok(await instance.client.post(path, data={"role": role}, headers=anna.headers))
+    assert (await _federate_kinds(instance)).count("actor.update") == before + 1
+    path = f"/api/v1/groups/{federated['id']}/members/{bo.account_id}/role"
+    await _ok(await instance.client.post(path, data={"role": "member"}, headers=anna.headers))
+    assert (await _federate_kinds(instance)).count("actor.update") == before + 2
