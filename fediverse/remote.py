@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from fediverse.ids import id_at, now_ms
 from fediverse.rawsql import Raw
 from fediverse.storage.database import Store
-from fediverse.storage.tables import accounts, follows, mentions, statuses
+from fediverse.storage.tables import accounts, follow_requests, follows, mentions, statuses
 
 REMOTE = "remote"  # ``suspension_origin`` of a suspension the actor's server made
 # How far back an account's posts count as having reached the accounts they mention or
@@ -247,8 +247,9 @@ async def _inboxes_across(conn: Connection, account_id: int, *, followers: bool)
 
 async def recently_reached_inboxes(conn: Connection, account_id: int) -> list[str]:
     """The shared inbox (or inbox) of every remote account that a local account's recent
-    federated posts mentioned or answered, once each (bounded by ``RECENT_*``); suspended
-    accounts get nothing. Those servers know the account without following it."""
+    federated posts mentioned or answered, or that it asks to follow (a request still
+    pending), once each (bounded by ``RECENT_*``); suspended accounts get nothing. Those
+    servers know the account without following it."""
     recent = (
         select(statuses.c.id, statuses.c.in_reply_to_account_id)
         .where(
@@ -264,6 +265,9 @@ async def recently_reached_inboxes(conn: Connection, account_id: int) -> list[st
     reached = union(
         select(mentions.c.account_id).where(mentions.c.status_id.in_(select(recent.c.id))),
         select(recent.c.in_reply_to_account_id).where(recent.c.in_reply_to_account_id.is_not(None)),
+        select(follow_requests.c.target_account_id).where(
+            follow_requests.c.account_id == account_id
+        ),
     )
     inbox = func.coalesce(accounts.c.shared_inbox_url, accounts.c.inbox_url)
     query = (

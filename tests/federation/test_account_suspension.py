@@ -9,7 +9,7 @@ import orjson
 import pytest
 from sqlalchemy import select, update
 
-from fediverse import groups
+from fediverse import groups, relationships
 from fediverse.groups_model import NewGroup
 from fediverse.ids import SnowflakeGenerator, now_ms
 from fediverse.moderation import AccountAction, take_action, undo_action
@@ -204,6 +204,22 @@ async def test_suspend__reaches_only_the_last_of_its_recent_posts(
     await bench.run_jobs()
     assert [url for url, _body, _headers in bench.remote.posted] == [
         "https://mastodon.madrid/inbox"
+    ]
+
+
+async def test_suspend__also_tells_the_server_of_an_account_it_asks_to_follow(
+    bench: Bench,
+) -> None:
+    alice = await bench.user("alice")
+    kirk, _ = await known(bench, "mastodon/actor.json", KIRK)
+    await relationships.follow(bench.store, alice, kirk)  # a request until kirk Accepts
+    await bench.run_jobs()
+    assert [body["type"] for _url, body, _headers in bench.remote.posted] == ["Follow"]
+    bench.remote.posted.clear()
+    await suspend(bench, alice)
+    await bench.run_jobs()
+    assert [(url, body["type"]) for url, body, _headers in bench.remote.posted] == [
+        ("https://gammal.example/inbox", "Update")
     ]
 
 
