@@ -34,6 +34,31 @@ request = function()
   end
   return wrk.format(method, nil, headers)
 end
+-- With BENCH_RATE, requests leave at that many a second in all, one every 1/rate s (each
+-- connection waits for its slot), so that latency is measured at a given load rather than
+-- at saturation.
+local rate = tonumber(os.getenv("BENCH_RATE") or "0")
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock, bench_timespec *now);
+  ]]
+  local now = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now)  -- CLOCK_MONOTONIC
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+  local interval, slot = 1000 / rate, nil
+  delay = function()
+    local t = now_ms()
+    if slot == nil then slot = t end
+    local wait = slot - t
+    slot = slot + interval
+    if wait < 0 then wait = 0 end
+    return wait
+  end
+end
 """
 
 
@@ -133,11 +158,14 @@ def wrk(
     tokens: int,
     method: str = "GET",
     body: str | None = None,
+    rate: int = 0,
 ) -> dict[str, float]:
-    """Run wrk against ``url``; returns p50, p99 (ms), requests/s and non-2xx count."""
+    """Run wrk against ``url``; returns p50, p99 (ms), requests/s and non-2xx count. With
+    ``rate``, requests are paced to that many a second in all (LUA); else each connection
+    sends its next request as soon as it has the answer."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(LUA)
-    env = dict(os.environ, BENCH_TOKENS=str(tokens), BENCH_METHOD=method)
+    env = dict(os.environ, BENCH_TOKENS=str(tokens), BENCH_METHOD=method, BENCH_RATE=str(rate))
     if body is not None:
         env["BENCH_BODY"] = body
     done = subprocess.run(

@@ -39,7 +39,7 @@ def main() -> None:
             raise RuntimeError(f"the timeline is not a full page: {sample!r:.500}")
         wrk(target, connections=args.connections, seconds=3, tokens=TOKENS[args.dataset])
         # Where the CPU goes, per request: the server process and, on PostgreSQL, the database.
-        database = url.rsplit("/", 1)[-1]  # its backends' command lines name it
+        database = url.rsplit("/", 1)[-1].split("?")[0]  # its backends' command lines name it
         server_cpu, database_cpu = cpu_seconds(KOLLEGIUM), cpu_seconds("postgres", database)
         result = wrk(
             target, connections=args.connections, seconds=args.seconds, tokens=TOKENS[args.dataset]

@@ -8,7 +8,10 @@ The large dataset (bench/dataset.py: 10,000 accounts, 1,000,000 statuses) takes 
 generate; pass --database-url to reuse a database it filled. Needs nginx and wrk (Debian
 packages ``nginx`` and ``wrk``) and root for nginx's port 443 on a loopback address.
 
-Target (issue 9): at least 800 requests/s with p99 at most 60 ms, on 2 cores.
+Target (issue 9): at least 800 requests/s with p99 at most 60 ms, on 2 cores. Measured twice:
+with every connection sending its next request as soon as it has the answer (the rate the
+topology tops out at, and its latency there, where requests queue), then with requests
+paced at ``--rate`` (800) a second: the latency at the target's load.
 """
 
 from __future__ import annotations
@@ -97,6 +100,12 @@ def main() -> None:
         default=20,
         help="seconds of load before measuring: each process fills its kept entities",
     )
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=800,
+        help="requests/s of the second measurement, paced: latency at that load (0: skip)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kollegium-bench-deploy-"))
     with ExitStack() as stack:
@@ -110,15 +119,26 @@ def main() -> None:
         tokens = TOKENS[args.dataset]
         wrk(target, connections=args.connections, seconds=args.warm_up, tokens=tokens)
         result = wrk(target, connections=args.connections, seconds=args.seconds, tokens=tokens)
+        paced = args.rate and wrk(
+            target,
+            connections=args.connections,
+            seconds=args.seconds,
+            tokens=tokens,
+            rate=args.rate,
+        )
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"home timeline through nginx+TLS, {args.webs} web processes, PostgreSQL, "
         f"{args.dataset} dataset, {args.connections} connections, {os.cpu_count()} cores, "
-        f"after {args.warm_up} s of warm-up, "
-        f"{stamp}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
-        f"p99 {result['p99']:.1f} ms, non-2xx {result['errors']:.0f} "
-        f"(target: >= 800 req/s, p99 <= 60 ms)"
+        f"after {args.warm_up} s of warm-up, {stamp} (target: >= 800 req/s, p99 <= 60 ms)\n"
+        f"  as fast as it answers: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+        f"p99 {result['p99']:.1f} ms, non-2xx {result['errors']:.0f}"
     )
+    if paced:
+        print(
+            f"  paced at {args.rate} req/s: {paced['rps']:.0f} req/s, p50 {paced['p50']:.1f} ms, "
+            f"p99 {paced['p99']:.1f} ms, non-2xx {paced['errors']:.0f}"
+        )
 
 
 if __name__ == "__main__":
