@@ -30,7 +30,7 @@ from fediverse.storage.functions import SQLITE_FOLD, SQLITE_QUOTE, fold_text, qu
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 POOL_OPTIONS = frozenset({"min_size", "max_size"})  # read by the pool, unknown to libpq
-POOL_DEFAULTS = {"min_size": "1", "max_size": "10"}
+POOL_DEFAULTS = {"min_size": "1", "max_size": "5"}
 PG_STATEMENT_BYTES = 256 * 1024
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -69,7 +69,11 @@ def driver_url(url: str) -> str:
 
 def pool_url(url: str) -> str:
     """The URL for ``databases``: asyncpg's pool opens ``min_size`` connections at start, 10
-    unless told, and a few processes of 10 each exhaust PostgreSQL's 100; so 1 by default."""
+    unless told, and a few processes of 10 each exhaust PostgreSQL's 100; so 1 by default.
+    At most 5 (``max_size``; Mastodon's default pool is 5 too): a process's event loop keeps
+    no more than that busy, and more backends only compete with it for the cores. On two
+    cores, 5 against 10 took the home timeline's p99 from 30-35 ms to 9-10 ms at 10 clients,
+    with the same rate of posts and deliveries (bench/RESULTS.md)."""
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
     return urlunsplit(parts._replace(query=urlencode(POOL_DEFAULTS | options)))

@@ -94,6 +94,7 @@ def test_pool_options_are_defaulted_for_the_pool_and_hidden_from_drivers() -> No
     url = "postgresql://kollegium@db:5432/k?max_size=4&sslmode=require"
     assert pool_url(url) == "postgresql://kollegium@db:5432/k?min_size=1&max_size=4&sslmode=require"
     assert driver_url(url) == "postgresql://kollegium@db:5432/k?sslmode=require"
+    assert pool_url("postgresql://db/k") == "postgresql://db/k?min_size=1&max_size=5"
     assert sqlalchemy_url(url) == "postgresql+asyncpg://kollegium@db:5432/k?sslmode=require"
 
 
