@@ -103,11 +103,52 @@ def queue(store: Store) -> JobQueue:
     return JobQueue(store)
 
 
+# Seconds each slow scope took on one of four workers in a full run (2 cores, 2026-11-28),
+# rounded; the scheduler starts the longest first, so that none is left to run alone at the
+# end. Only the order depends on them: a stale figure costs time, never a test.
+SCOPE_SECONDS = {
+    "tests/ui": 200,
+    "tests/web/mastodon/test_api.py": 117,
+    "tests/web/test_cli.py": 94,
+    "tests/federation/test_handlers.py": 68,
+    "tests/web/mastodon/test_groups.py": 66,
+    "tests/fediverse/test_group_requests.py": 59,
+    "tests/federation/test_account_suspension.py": 57,
+    "tests/e2e/test_three_instances.py": 49,
+    "tests/web/mastodon/test_sqljson.py": 45,
+    "tests/e2e/test_groups.py": 41,
+    "tests/federation/test_policy_rules.py": 38,
+    "tests/web/mastodon/test_suspended_accounts.py": 37,
+    "tests/e2e/test_municipal_policy.py": 34,
+    "tests/web/test_cli_directory.py": 34,
+    "tests/clients/test_streaming_two_processes.py": 34,
+    "tests/fediverse/test_storage.py": 33,
+    "tests/web/test_streaming.py": 30,
+    "tests/ops/test_backup_restore.py": 28,
+    "tests/fediverse/test_tasks.py": 28,
+    "tests/federation/test_groups.py": 28,
+    "tests/web/mastodon/test_group_join_requests.py": 28,
+    "tests/federation/test_inbox.py": 26,
+    "tests/deploy/test_topology.py": 26,
+    "tests/clients/test_mastodon_py.py": 25,
+    "tests/web/test_serve.py": 25,
+    "tests/interop/test_fedify.py": 24,
+    "tests/clients/test_remote_follow.py": 23,
+    "tests/interop/test_pasture.py": 21,
+    "tests/ops/test_shutdown.py": 21,
+    "tests/interop/test_bovine.py": 19,
+    "tests/e2e/test_account_suspension.py": 18,
+}
+# A scope not listed costs about this much a test (the median of the in-process modules).
+SECONDS_PER_TEST = 0.8
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``make test`` runs on four workers, each module's tests on one worker, as its fixtures
-    are shared by them; the browser tests go to one worker together, in file order, as they
-    share one server per worker and ran flakily split between two (a live update not seen
-    within 30 s, twice in four runs; not yet explained)."""
+    are shared by them, the longest first (SCOPE_SECONDS); the browser tests go to one worker
+    together, in file order, as they share one server per worker and ran flakily split
+    between two (a live update not seen within 30 s, twice in four runs; not yet
+    explained)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
@@ -115,5 +156,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             if nodeid.startswith("tests/ui/"):
                 return "tests/ui"
             return str(super()._split_scope(nodeid))
+
+        def _assign_work_unit(self, node: Any) -> None:
+            def cost(scope: str) -> float:
+                return SCOPE_SECONDS.get(scope, SECONDS_PER_TEST * len(self.workqueue[scope]))
+
+            self.workqueue.move_to_end(max(self.workqueue, key=cost), last=False)
+            super()._assign_work_unit(node)
 
     return Scheduling(config, log)
