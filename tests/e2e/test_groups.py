@@ -27,7 +27,7 @@ from fediverse.remote import local_account_by_username
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
 from tests.clients.conftest import PASSWORD, prepare_instance
-from tests.support.processes import eventually, free_port, password_tokens, serving
+from tests.support.processes import eventually, free_port, loopback, password_tokens, serving
 
 pytestmark = pytest.mark.slow
 WAIT_SECONDS = 25.0
@@ -54,7 +54,9 @@ class Node:
 
     def call(self, member: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[member]}"}
-        return httpx.request(method, self.base_url + path, headers=headers, timeout=15, **kwargs)
+        return loopback().request(
+            method, self.base_url + path, headers=headers, timeout=15, **kwargs
+        )
 
     def api(self, member: str, method: str, path: str, **kwargs: Any) -> Any:
         response = self.call(member, method, path, **kwargs)
