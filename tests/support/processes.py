@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,31 @@ def serving(
     Federation tests pick the port first with ``free_port(host)`` so that the instance's
     ``KOLLEGIUM_DOMAIN`` can be ``host:port``.
     """
+    with _launched(env, cwd, host, *extra_args, port=port) as (process, base_url):
+        wait_healthy(base_url, process, START_TIMEOUT)
+        yield base_url
+
+
+@contextmanager
+def serving_together(
+    *servers: tuple[Mapping[str, str], Path, str, int],
+) -> Iterator[list[str]]:
+    """``serving`` of several instances, each given as (env, cwd, host, port): all started
+    at once, then each waited for (a start is seconds of imports on a busy machine)."""
+    with ExitStack() as stack:
+        launched = [
+            stack.enter_context(_launched(env, cwd, host, port=port))
+            for env, cwd, host, port in servers
+        ]
+        for process, base_url in launched:
+            wait_healthy(base_url, process, START_TIMEOUT)
+        yield [base_url for _, base_url in launched]
+
+
+@contextmanager
+def _launched(
+    env: Mapping[str, str], cwd: Path, host: str, *extra_args: str, port: int | None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = port or free_port(host)
     log = (cwd / f"serve-{port}.log").open("wb")
     process = subprocess.Popen(
@@ -179,10 +204,8 @@ def serving(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    base_url = f"http://{host}:{port}"
     try:
-        wait_healthy(base_url, process, START_TIMEOUT)
-        yield base_url
+        yield process, f"http://{host}:{port}"
     finally:
         process.terminate()
         try:
