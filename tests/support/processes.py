@@ -221,21 +221,18 @@ def password_tokens(
 ) -> dict[str, str]:
     """Register an app on a running instance and sign each login in with the password grant,
     as command-line clients do; the access token of each."""
-    app = (
-        loopback()
-        .post(
-            f"{base_url}/api/v1/apps",
-            data={
-                "client_name": "tests",
-                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                "scopes": scopes,
-            },
-        )
-        .json()
-    )
+    client = loopback()
+    app = client.post(
+        f"{base_url}/api/v1/apps",
+        data={
+            "client_name": "tests",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": scopes,
+        },
+    ).json()
     tokens = {}
     for login in logins:
-        answer = loopback().post(
+        answer = client.post(
             f"{base_url}/oauth/token",
             data={
                 "grant_type": "password",
