@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from mastodon import Mastodon
 
 from tests.clients.conftest import PASSWORD, prepare_instance
-from tests.support.processes import free_port, serving
+from tests.support.processes import free_port, serving_together
 
 pytestmark = pytest.mark.slow
 
@@ -39,12 +40,11 @@ def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     a_port, b_port = free_port(a_host), free_port(b_host)
     a_domain, b_domain = f"{a_host}:{a_port}", f"{b_host}:{b_port}"
     a_dir, b_dir = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
-    a_env = prepare_instance(_db(a_dir), a_dir, a_host, a_port, allow=(b_domain,))
-    b_env = prepare_instance(_db(b_dir), b_dir, b_host, b_port, allow=(a_domain,))
-    with (
-        serving(a_env, a_dir, a_host, port=a_port) as a,
-        serving(b_env, b_dir, b_host, port=b_port) as b,
-    ):
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each is a handful of CLI runs
+        a_env = pool.submit(prepare_instance, _db(a_dir), a_dir, a_host, a_port, allow=(b_domain,))
+        b_env = pool.submit(prepare_instance, _db(b_dir), b_dir, b_host, b_port, allow=(a_domain,))
+    servers = (a_env.result(), a_dir, a_host, a_port), (b_env.result(), b_dir, b_host, b_port)
+    with serving_together(*servers) as (a, b):
         yield a, b
 
 

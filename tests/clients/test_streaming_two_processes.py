@@ -18,7 +18,7 @@ from tests.support.databases import postgres_database_sync
 from tests.support.processes import (
     free_port,
     instance_env,
-    kollegium,
+    kollegium_all,
     password_tokens,
     serving,
 )
@@ -38,13 +38,12 @@ def two_processes(
     with postgres_database_sync() as url:
         port = free_port("127.0.0.1")
         env = instance_env(url, f"127.0.0.1:{port}")
-        users = (
+        users = [
             ["user", "create", m, "--email", f"{m}@kommun-a.se", "--password", PASSWORD]
             for m in MEMBERS
-        )
-        for args in (["init"], *users):
-            done = kollegium(*args, env=env, cwd=cwd)
-            assert done.returncode == 0, done.stderr
+        ]
+        done = kollegium_all([["init"], *users], env=env, cwd=cwd)
+        assert done.returncode == 0, done.stderr
         if request.param == "redis":
             env["KOLLEGIUM_REDIS_URL"] = str(redis_url)
         with serving(env, cwd, port=port) as first, serving(env, cwd) as second:

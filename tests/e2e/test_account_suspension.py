@@ -10,36 +10,37 @@ who follows aina on A: A rejects the follow, and B no longer has it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e import test_municipal_policy as policy
 from tests.e2e.test_municipal_policy import SCOPES, home_uris, post, resolve
-from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
-from tests.support.processes import eventually, password_tokens
+from tests.e2e.test_three_instances import PASSWORD, Instance, relationship, start_all
+from tests.support.processes import eventually, loopback, password_tokens
 
 pytestmark = pytest.mark.slow
 
 
-def make_instance(root: Path, host: str, members: dict[str, str]) -> Instance:
-    """A blocklist instance with ``members`` (name -> role), started and signed in."""
-    instance = policy.make_instance(root, host, members, mode="blocklist")
-    instance.start()
-    instance.tokens.update(password_tokens(instance.base_url, members, PASSWORD, SCOPES))
-    return instance
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instance]]:
+    """Two blocklist instances, prepared and started side by side, each member signed in."""
     root = tmp_path_factory.mktemp("suspension")
+    members = {
+        "127.0.0.1": {"anna": "user", "adam": "admin", "aina": "user"},
+        "127.0.0.2": {"bosse": "user", "berit": "user"},
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each is a handful of CLI runs
+        a, b = pool.map(
+            lambda host: policy.make_instance(root, host, members[host], mode="blocklist"), members
+        )
     with ExitStack() as stack:
-        a = make_instance(root, "127.0.0.1", {"anna": "user", "adam": "admin", "aina": "user"})
-        stack.callback(a.stop)
-        b = make_instance(root, "127.0.0.2", {"bosse": "user", "berit": "user"})
-        stack.callback(b.stop)
+        start_all(stack, a, b)
+        for instance in (a, b):
+            instance.tokens.update(
+                password_tokens(instance.base_url, instance.members, PASSWORD, SCOPES)
+            )
         yield {"a": a, "b": b}
 
 
@@ -47,7 +48,7 @@ def suspended_on(instance: Instance, member: str, account_id: str) -> bool:
     """Whether ``member`` sees the account as suspended (and blank), as Mastodon shows it."""
     headers = {"Authorization": f"Bearer {instance.tokens[member]}"}
     url = f"{instance.base_url}/api/v1/accounts/{account_id}"
-    response = httpx.get(url, headers=headers, timeout=10)
+    response = loopback().get(url, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     entity = response.json()
     if entity.get("suspended") is not True:

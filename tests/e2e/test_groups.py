@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,13 @@ from fediverse.remote import local_account_by_username
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
 from tests.clients.conftest import PASSWORD, prepare_instance
-from tests.support.processes import eventually, free_port, password_tokens, serving
+from tests.support.processes import (
+    eventually,
+    free_port,
+    loopback,
+    password_tokens,
+    serving_together,
+)
 
 pytestmark = pytest.mark.slow
 WAIT_SECONDS = 25.0
@@ -54,7 +59,9 @@ class Node:
 
     def call(self, member: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[member]}"}
-        return httpx.request(method, self.base_url + path, headers=headers, timeout=15, **kwargs)
+        return loopback().request(
+            method, self.base_url + path, headers=headers, timeout=15, **kwargs
+        )
 
     def api(self, member: str, method: str, path: str, **kwargs: Any) -> Any:
         response = self.call(member, method, path, **kwargs)
@@ -103,9 +110,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]
             for name, host in hosts.items()
         }
         nodes = {name: future.result() for name, future in futures.items()}
-    with ExitStack() as stack:
+    servers = [(node.env, node.cwd, node.host, node.port) for node in nodes.values()]
+    with serving_together(*servers):
         for node in nodes.values():
-            stack.enter_context(serving(node.env, node.cwd, node.host, port=node.port))
             node.sign_in()
         yield nodes
 

@@ -16,7 +16,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from federation.errors import FederationError
@@ -24,13 +23,14 @@ from federation.http import build_client
 from federation.service import build_federation
 from fediverse.runtime import open_runtime
 from fediverse.settings import load_settings
-from tests.e2e.test_three_instances import PASSWORD, Instance, relationship
+from tests.e2e.test_three_instances import PASSWORD, Instance, relationship, start_all
 from tests.support.processes import (
     eventually,
     free_port,
     instance_env,
     kollegium,
     kollegium_all,
+    loopback,
     password_tokens,
 )
 
@@ -87,9 +87,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instan
     allow(b, a, c)
     allow(c, b)
     with ExitStack() as stack:
+        start_all(stack, a, b, c)
         for instance in (a, b, c):
-            instance.start()
-            stack.callback(instance.stop)
             sign_in(instance)
         yield {"a": a, "b": b, "c": c}
 
@@ -139,7 +138,7 @@ def mentions(instance: Instance, member: str) -> list[str]:
 
 def status_code(instance: Instance, member: str, path: str) -> int:
     headers = {"Authorization": f"Bearer {instance.tokens[member]}"}
-    return httpx.get(instance.base_url + path, headers=headers, timeout=10).status_code
+    return loopback().get(instance.base_url + path, headers=headers, timeout=10).status_code
 
 
 def test_instances_outside_each_others_allowlists_do_not_meet(

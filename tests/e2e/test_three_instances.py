@@ -9,12 +9,12 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.support.processes import (
@@ -23,6 +23,7 @@ from tests.support.processes import (
     free_port,
     instance_env,
     kollegium_all,
+    loopback,
     password_tokens,
     wait_healthy,
 )
@@ -54,6 +55,10 @@ class Instance:
         return f"http://{self.domain}"
 
     def start(self) -> None:
+        self.launch()
+        self.wait_started()
+
+    def launch(self) -> None:
         self.log = (self.cwd / "serve.log").open("ab")
         self.process = subprocess.Popen(
             [KOLLEGIUM, "serve", "--host", self.host, "--port", str(self.port)],
@@ -62,6 +67,9 @@ class Instance:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+
+    def wait_started(self) -> None:
+        assert self.process is not None
         wait_healthy(self.base_url, self.process, 20)
 
     def stop(self) -> None:
@@ -78,7 +86,7 @@ class Instance:
 
     def api(self, member: str, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.tokens[member]}"}
-        response = httpx.request(
+        response = loopback().request(
             method, self.base_url + path, headers=headers, timeout=10, **kwargs
         )
         assert response.status_code < 300, (method, path, response.status_code, response.text)
@@ -104,24 +112,30 @@ def make_instance(root: Path, host: str, members: tuple[str, ...]) -> Instance:
     ]
     done = kollegium_all([("init",), *users], env=env, cwd=cwd)
     assert done.returncode == 0, done.stderr
-    instance = Instance(host, port, cwd, env, members)
-    instance.start()
-    instance.sign_in()
-    return instance
+    return Instance(host, port, cwd, env, members)
+
+
+def start_all(stack: ExitStack, *instances: Instance) -> None:
+    """Start the instances side by side (each start is seconds of imports on a busy machine),
+    each stopped when ``stack`` closes."""
+    for instance in instances:
+        instance.launch()
+        stack.callback(instance.stop)
+    for instance in instances:
+        instance.wait_started()
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Instance]]:
     root = tmp_path_factory.mktemp("e2e")
+    members = {"127.0.0.1": ("anna",), "127.0.0.2": ("bosse", "berit"), "127.0.0.3": ("cilla",)}
+    with ThreadPoolExecutor(max_workers=3) as pool:  # each is a handful of CLI runs
+        a, b, c = pool.map(lambda host: make_instance(root, host, members[host]), members)
     with ExitStack() as stack:
-        made = {
-            "a": make_instance(root, "127.0.0.1", ("anna",)),
-            "b": make_instance(root, "127.0.0.2", ("bosse", "berit")),
-            "c": make_instance(root, "127.0.0.3", ("cilla",)),
-        }
-        for instance in made.values():
-            stack.callback(instance.stop)
-        yield made
+        start_all(stack, a, b, c)
+        for instance in (a, b, c):
+            instance.sign_in()
+        yield {"a": a, "b": b, "c": c}
 
 
 def resolve_on(instance: Instance, acct: str) -> str:
@@ -227,10 +241,12 @@ def test_post_reply_favourite_boost_edit_delete(world: dict[str, Instance]) -> N
     a.api("anna", "DELETE", f"/api/v1/statuses/{original['id']}")
     eventually(
         lambda: (
-            httpx.get(
+            loopback()
+            .get(
                 f"{b.base_url}/api/v1/statuses/{seen['id']}",
                 headers={"Authorization": f"Bearer {b.tokens['bosse']}"},
-            ).status_code
+            )
+            .status_code
             == 404
         ),
         "the delete on B",

@@ -24,6 +24,7 @@ from tests.support.processes import (
     free_port,
     instance_env,
     kollegium_all,
+    loopback,
     wait_healthy,
 )
 from tests.support.processes import eventually as support_eventually
@@ -94,7 +95,7 @@ class Kollegium:
 
     def api(self, member: str, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.tokens[member]}"}
-        response = httpx.request(
+        response = loopback().request(
             method, self.base_url + path, headers=headers, timeout=10, **kwargs
         )
         assert response.status_code < 300, (method, path, response.status_code, response.text)
@@ -102,7 +103,7 @@ class Kollegium:
 
     def status_code(self, member: str, path: str) -> int:
         headers = {"Authorization": f"Bearer {self.tokens[member]}"}
-        return httpx.get(self.base_url + path, headers=headers, timeout=10).status_code
+        return loopback().get(self.base_url + path, headers=headers, timeout=10).status_code
 
     def resolve(self, member: str, acct_or_uri: str) -> dict[str, Any]:
         """The account a search with ``resolve=true`` finds, as a Mastodon client does it."""
@@ -211,7 +212,7 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout
         if process.poll() is not None:
             raise RuntimeError(f"peer exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if httpx.get(url, timeout=1).status_code < 500:
+            if loopback().get(url, timeout=1).status_code < 500:
                 return
         except httpx.TransportError:
             pass
