@@ -92,8 +92,11 @@ async def websocket_endpoint(socket: WebSocket) -> None:
     try:
         await _first_stream(session, socket)
         await asyncio.wait((receiver, stop), return_when=asyncio.FIRST_COMPLETED)
-        if stop.done():
-            await socket.close(code=SERVICE_RESTART)  # clients reconnect, to another process
+        if stop.done() and not receiver.done():
+            # Clients reconnect, to another process. One that left as the process began to
+            # stop is gone already: nothing to close.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await socket.close(code=SERVICE_RESTART)
     finally:
         for task in (sender, receiver, stop):
             task.cancel()
