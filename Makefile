@@ -34,8 +34,8 @@ test: $(VENV)/.installed-dev
 	@# Each test area that needs more than PyPI (npm packages, Debian packages) installs it here.
 	@for setup in tests/*/setup.sh; do if [ -x "$$setup" ]; then "$$setup" || exit 1; fi; done
 	@# The protocol library's coverage comes from its own tests; the tracer would slow the rest
-	@# by half. The rest runs on four workers (its tests wait on processes more than they
-	@# compute), each module's tests on one (tests/conftest.py: pytest_xdist_make_scheduler).
+	@# by half. The rest runs on four workers, each module's tests on one, the longest modules
+	@# first (tests/conftest.py: pytest_xdist_make_scheduler).
 	$(BIN)/pytest --cov=activitypub --cov-report=term-missing:skip-covered --cov-fail-under=100 tests/activitypub
 	$(BIN)/pytest -n 4 --dist loadscope --ignore=tests/activitypub
 
