@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -90,12 +91,16 @@ async def create_user(
 ) -> CreatedUser:
     """Create a local account with its user, in one transaction, recorded in the audit log."""
     new = check_new_user(new)
-    keys = new_key_columns()  # outside the transaction: key generation is slow
+    # Outside the transaction and off the event loop: the keys and the password's hash
+    # (argon2: some 0.1 s of CPU) are slow, and would hold the one writer of SQLite and
+    # every other request of the process.
+    keys = await asyncio.to_thread(new_key_columns)
+    hashed = await asyncio.to_thread(hash_password, new.password) if new.password else None
     async with store.write() as conn:
         await _refuse_taken(conn, new)
         account_id = await _insert_account(store, conn, base_url, new, keys)
         user_id = store.new_id()
-        await conn.execute(insert(users).values(**_user_row(user_id, account_id, new)))
+        await conn.execute(insert(users).values(**_user_row(user_id, account_id, new, hashed)))
         await audit.record(
             store,
             conn,
@@ -143,12 +148,14 @@ async def _insert_account(
     return account_id
 
 
-def _user_row(user_id: int, account_id: int, new: NewUser) -> dict[str, Any]:
+def _user_row(
+    user_id: int, account_id: int, new: NewUser, password_hash: str | None
+) -> dict[str, Any]:
     return {
         "id": user_id,
         "account_id": account_id,
         "email": new.email,
-        "password_hash": hash_password(new.password) if new.password else None,
+        "password_hash": password_hash,
         "role": new.role,
         "locale": new.locale,
         "created_at": now_ms(),

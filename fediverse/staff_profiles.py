@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -141,7 +142,7 @@ async def set_password(store: Store, username: str, password: str, *, actor: str
     """Give a local user a password (an imported account has none: single sign-on only)."""
     if len(password) < MIN_PASSWORD:
         raise ValidationError(f"password must be at least {MIN_PASSWORD} characters")
-    hashed = hash_password(password)
+    hashed = await asyncio.to_thread(hash_password, password)  # slow: off the loop, first
     async with store.write() as conn:
         user_id = await conn.fetch_val(
             select(users.c.id)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 
 from activitypub.keys import load_private_key_pem
@@ -109,3 +113,30 @@ async def test_the_instance_actor_is_made_once(store: Store) -> None:
     assert first == second
     assert row is not None
     assert (row["actor_type"], row["uri"]) == ("Application", "https://kommun-a.test/actor")
+
+
+async def test_a_new_users_password_is_hashed_off_the_event_loop(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing (argon2, some 0.1 s of CPU at its real cost) holds neither the event loop nor
+    the write transaction: here a hash that takes 0.3 s lets the loop go on ticking."""
+
+    class SlowHasher(PasswordHasher):
+        def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+            time.sleep(0.3)
+            return super().hash(password, salt=salt)
+
+    monkeypatch.setattr("fediverse.accounts._hasher", SlowHasher(1, 8, 1))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    created = await create_user(store, BASE, new_user())
+    ticker.cancel()
+    assert ticks >= 10
+    assert await find_user_by_login(store, created.email) is not None
