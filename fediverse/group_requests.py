@@ -5,8 +5,9 @@ moderator and admin of the group gets a ``group_join_request`` notification of t
 naming the asker (``from_account_id``) and the request (``follow_request_id``), and through
 it the group. The notification goes with the request: the foreign key deletes it however
 the request ends (approved, turned down, withdrawn, the asker banned or their server
-suspended), as Mastodon deletes a follow request's notification with the request. A member who stops
-deciding (made a plain member again, or leaving the group) loses those they were told of.
+suspended), as Mastodon deletes a follow request's notification with the request. A member
+who stops deciding (made a plain member again, or leaving the group) loses those they were
+told of.
 """
 
 from __future__ import annotations

@@ -286,8 +286,6 @@ async def _drop_follow(store: Store, conn: Connection, follower: int, target: in
         await _count(conn, follower, "following_count", -1)
         await _count(conn, target, "followers_count", -1)
         await feeds.forget(conn, follower, target)
-        # A group's moderator who leaves it no longer hears of its join requests.
-        await group_requests.forget_decider(conn, target, follower)
         return row._mapping
     row = await conn.fetch_one(
         delete(follow_requests)
@@ -304,6 +302,9 @@ async def unfollow(store: Store, follower_id: int, target_id: int) -> None:
     async with store.write() as conn:
         target = await _account(conn, target_id)
         removed = await _drop_follow(store, conn, follower_id, target_id)
+        if removed is not None and target["actor_type"] == "Group":
+            # A moderator who leaves a group no longer hears of its join requests.
+            await group_requests.forget_decider(conn, target_id, follower_id)
         if removed is not None and target["domain"] is not None:
             await federate(
                 store,
